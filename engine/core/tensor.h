@@ -1,0 +1,120 @@
+// Tensor: an n-dimensional, contiguous, row-major array on a device, with the
+// autograd fields (requires_grad, grad, grad_fn) of a define-by-run engine.
+//
+// A Tensor is a cheap handle (shared_ptr to TensorImpl): copying a Tensor
+// shares data. reshape() shares storage; every other op allocates its result.
+// Layout conventions used across gradlab: images are NCHW
+// (batch, channels, height, width); 1-D signals are NCL; linear weights are
+// [out, in] (y = x W^T + b); conv weights are [out, in, kh, kw].
+#pragma once
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/core/dtype.h"
+#include "engine/core/shape.h"
+
+namespace gl {
+
+struct Node;
+class Rng;
+
+// Raw bytes on one device. Freed through that device's backend.
+struct Storage {
+  void* data = nullptr;
+  std::size_t bytes = 0;
+  Device device = Device::cpu;
+  Storage(std::size_t bytes, Device device);
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+};
+
+struct TensorImpl {
+  std::shared_ptr<Storage> storage;
+  std::int64_t offset = 0;  // in elements, into storage (reshape views share storage)
+  Shape shape;
+  DType dtype = DType::f32;
+  bool requires_grad = false;
+  bool retains_grad = false;          // non-leaf tensors keep .grad only when asked
+  std::shared_ptr<TensorImpl> grad;   // accumulated gradient (same shape/dtype/device)
+  std::shared_ptr<Node> grad_fn;      // the op that produced this tensor (null for leaves)
+  std::string name;                   // optional, shown in graphs and errors
+};
+
+class Tensor {
+ public:
+  Tensor() = default;  // undefined tensor (defined() == false)
+  explicit Tensor(std::shared_ptr<TensorImpl> impl) : impl_(std::move(impl)) {}
+
+  // ---- construction ------------------------------------------------------
+  static Tensor empty(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu);
+  static Tensor zeros(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu);
+  static Tensor ones(const Shape& shape, DType dtype = DType::f32, Device device = Device::cpu);
+  static Tensor full(const Shape& shape, double value, DType dtype = DType::f32,
+                     Device device = Device::cpu);
+  // Values given row-major; values.size() must equal numel(shape).
+  static Tensor from_vector(const std::vector<double>& values, const Shape& shape,
+                            DType dtype = DType::f32, Device device = Device::cpu);
+  static Tensor from_labels(const std::vector<std::int32_t>& labels, Device device = Device::cpu);
+  static Tensor scalar(double value, DType dtype = DType::f32, Device device = Device::cpu);
+  static Tensor arange(std::int64_t n, DType dtype = DType::f32, Device device = Device::cpu);
+  static Tensor randn(const Shape& shape, Rng& rng, double mean = 0.0, double stddev = 1.0,
+                      DType dtype = DType::f32, Device device = Device::cpu);
+  static Tensor uniform(const Shape& shape, Rng& rng, double low, double high,
+                        DType dtype = DType::f32, Device device = Device::cpu);
+
+  // ---- metadata ----------------------------------------------------------
+  bool defined() const { return impl_ != nullptr; }
+  const Shape& shape() const;
+  int dim() const { return static_cast<int>(shape().size()); }
+  std::int64_t size(int axis) const;  // negative axes count from the end
+  std::int64_t numel() const;
+  DType dtype() const;
+  Device device() const;
+  const std::string& name() const;
+  Tensor& set_name(std::string name);
+  TensorImpl* impl() const { return impl_.get(); }
+  const std::shared_ptr<TensorImpl>& impl_ptr() const { return impl_; }
+
+  // ---- data access -------------------------------------------------------
+  void* raw_data() const;  // device pointer of the first element
+  template <class T> T* data() const;  // checks dtype; host pointer only on cpu
+  std::vector<double> to_vector() const;           // copies to host, converts to double
+  std::vector<std::int32_t> to_labels() const;     // int32 tensors only
+  double item() const;                             // one-element tensors only
+  double at(std::initializer_list<std::int64_t> index) const;  // one element, any device
+
+  // ---- conversion (not differentiable; the result is a new leaf) ----------
+  Tensor to(Device device) const;
+  Tensor to(DType dtype) const;
+  Tensor clone() const;   // deep copy of the data, no graph
+  Tensor detach() const;  // shares data, no graph
+  void copy_from(const Tensor& src);  // same shape; copies data across dtype/device
+  // In place: every handle to this tensor sees the new device / dtype (modules
+  // and optimizers keep handles to their parameters). Leaf tensors only.
+  Tensor& to_(Device device);
+  Tensor& to_(DType dtype);
+
+  // ---- autograd ----------------------------------------------------------
+  bool requires_grad() const;
+  Tensor& set_requires_grad(bool on = true);
+  Tensor& retain_grad();
+  bool is_leaf() const;
+  Tensor grad() const;  // undefined until a backward pass reaches this tensor
+  void zero_grad();     // drops the accumulated gradient (grad() becomes undefined)
+  const std::shared_ptr<Node>& grad_fn() const;
+  // Seeds d(self)/d(self) = 1 (self must hold one element) and runs reverse mode.
+  void backward(bool retain_graph = false) const;
+  // Seeds with `grad_output` (same shape as self).
+  void backward(const Tensor& grad_output, bool retain_graph = false) const;
+
+ private:
+  std::shared_ptr<TensorImpl> impl_;
+};
+
+std::string describe(const Tensor& t);  // "float32[2, 3] cpu"
+
+}  // namespace gl

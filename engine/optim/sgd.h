@@ -1,0 +1,44 @@
+// Stochastic gradient descent with momentum, Nesterov momentum and weight
+// decay per parameter group (PyTorch's formulation, see Backend::sgd_update):
+//   g = grad + wd * p;  v = momentum * v + g;  p -= lr * (nesterov ? g + momentum * v : v)
+// Groups let biases and batch-norm parameters go without weight decay.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "engine/core/tensor.h"
+#include "engine/nn/module.h"
+
+namespace gl::optim {
+
+struct ParamGroup {
+  std::vector<Tensor> params;
+  double weight_decay = 0.0;
+};
+
+// Two groups from a module: kernels (decay = true) with `weight_decay`,
+// everything else (biases, batch-norm scale and shift) with none.
+std::vector<ParamGroup> decay_groups(const nn::Module& model, double weight_decay);
+
+class SGD {
+ public:
+  SGD(std::vector<ParamGroup> groups, double lr, double momentum = 0.0, bool nesterov = false);
+  void step();       // parameters without a gradient are skipped
+  void zero_grad();  // drops every parameter's gradient
+  void set_lr(double lr) { lr_ = lr; }
+  double lr() const { return lr_; }
+  double momentum() const { return momentum_; }
+  bool nesterov() const { return nesterov_; }
+  const std::vector<ParamGroup>& groups() const { return groups_; }
+  // Momentum buffers, one per parameter in group order (undefined until the
+  // first step). Checkpoints save and restore them.
+  std::vector<Tensor>& velocities() { return velocities_; }
+
+ private:
+  std::vector<ParamGroup> groups_;
+  std::vector<Tensor> velocities_;
+  double lr_, momentum_;
+  bool nesterov_;
+};
+
+}  // namespace gl::optim
