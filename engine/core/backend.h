@@ -155,6 +155,22 @@ class Backend {
   // velocity may be undefined.
   virtual void sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, double lr,
                           double momentum, double weight_decay, bool nesterov) = 0;
+
+  // ---- training-loop helpers (so a step never waits on the host) --------------------
+  // Builds an augmented, standardized batch on the device:
+  //   dst[b] = standardize(flip_b(crop(zero_pad(src[i_b], pad), dy_b, dx_b)))
+  // src [M, C, H, W] raw pixel values (0..255) as f32; plan int32 [B, 4] rows
+  // (i_b, dy_b, dx_b, flip_b) with 0 <= dy, dx <= 2*pad (dy = dx = pad: no shift),
+  // flip_b in {0, 1} (1: mirror left-right); dst [B, C, H, W].
+  // per_image: (v - mean_img) / max(std_img, 1/sqrt(C*H*W)) (TensorFlow's
+  // per_image_standardization, population std); otherwise
+  // (v - channel_mean[c]) / channel_std[c] with channel_mean/std f32 [C].
+  virtual void augment_batch(const Tensor& src, const Tensor& plan, std::int64_t pad,
+                             bool per_image, const Tensor& channel_mean,
+                             const Tensor& channel_std, Tensor& dst) = 0;
+  // correct[0] += #rows r of logits [N, K] with argmax_k logits[r, k] == labels[r]
+  // (first maximum wins); labels int32 [N]; correct has one element (accumulates).
+  virtual void accumulate_correct(const Tensor& logits, const Tensor& labels, Tensor& correct) = 0;
 };
 
 // The backend for a device. Throws a clear error for cuda when the binary was

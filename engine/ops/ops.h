@@ -112,4 +112,9 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels);
 // mean((a - b)^2) over all elements (one element).
 Tensor mse_loss(const Tensor& prediction, const Tensor& target);
 
+// ---- not differentiable ---------------------------------------------------------------
+// counter[0] += number of rows of logits [N, K] whose argmax equals labels (int32 [N]).
+// Stays on the device: read counter once per epoch.
+void count_correct(const Tensor& logits, const Tensor& labels, Tensor& counter);
+
 }  // namespace gl
