@@ -1,0 +1,162 @@
+// Batch normalization against the direct formulas (PyTorch's convention):
+//   training: y = gamma (x - mu_B) / sqrt(var_B + eps) + beta with the batch's
+//             biased variance; running = (1 - m) running + m * batch stat, the
+//             running variance taking the UNBIASED batch variance;
+//   eval:     the same with the running statistics.
+// Statistics are per channel C over N (and H, W for [N, C, H, W]).
+#include <cmath>
+
+#include "tests/test_util.h"
+
+namespace gl {
+namespace {
+
+using test::all_close;
+using test::randn64;
+using test::uniform64;
+using Inputs = std::vector<Tensor>;
+
+struct Stats {
+  std::vector<double> mean, var_biased, var_unbiased;
+};
+
+// Per-channel statistics of x [N, C, (H*W)] flattened row-major.
+Stats channel_stats(const std::vector<double>& x, std::int64_t N, std::int64_t C,
+                    std::int64_t HW) {
+  Stats s{std::vector<double>(C), std::vector<double>(C), std::vector<double>(C)};
+  const double M = static_cast<double>(N * HW);
+  for (std::int64_t c = 0; c < C; ++c) {
+    double sum = 0;
+    for (std::int64_t n = 0; n < N; ++n)
+      for (std::int64_t p = 0; p < HW; ++p) sum += x[(n * C + c) * HW + p];
+    const double mu = sum / M;
+    double ss = 0;
+    for (std::int64_t n = 0; n < N; ++n)
+      for (std::int64_t p = 0; p < HW; ++p) ss += std::pow(x[(n * C + c) * HW + p] - mu, 2);
+    s.mean[c] = mu;
+    s.var_biased[c] = ss / M;
+    s.var_unbiased[c] = ss / (M - 1);
+  }
+  return s;
+}
+
+std::vector<double> normalize(const std::vector<double>& x, std::int64_t N, std::int64_t C,
+                              std::int64_t HW, const std::vector<double>& mean,
+                              const std::vector<double>& var, const std::vector<double>& gamma,
+                              const std::vector<double>& beta, double eps) {
+  std::vector<double> y(x.size());
+  for (std::int64_t n = 0; n < N; ++n)
+    for (std::int64_t c = 0; c < C; ++c)
+      for (std::int64_t p = 0; p < HW; ++p) {
+        const std::int64_t i = (n * C + c) * HW + p;
+        y[i] = gamma[c] * (x[i] - mean[c]) / std::sqrt(var[c] + eps) + beta[c];
+      }
+  return y;
+}
+
+const std::vector<Shape> kShapes = {{6, 3}, {4, 2, 3, 3}, {2, 3, 1, 5}};
+
+std::int64_t spatial(const Shape& s) { return s.size() == 4 ? s[2] * s[3] : 1; }
+
+TEST(BatchNorm, TrainingUsesBatchStatisticsAndUpdatesRunningStats) {
+  const double momentum = 0.1, eps = 1e-5;
+  for (const Shape& shape : kShapes) {
+    SCOPED_TRACE(shape_str(shape));
+    const std::int64_t N = shape[0], C = shape[1], HW = spatial(shape);
+    Tensor x = randn64(shape, 101, false, 2.0);
+    Tensor gamma = uniform64({C}, 102, 0.5, 1.5, false), beta = randn64({C}, 103, false);
+    Tensor rm = randn64({C}, 104, false), rv = uniform64({C}, 105, 0.5, 2.0, false);
+    const std::vector<double> rm0 = rm.to_vector(), rv0 = rv.to_vector();
+    Tensor y = batch_norm(x, gamma, beta, rm, rv, /*training=*/true, momentum, eps);
+    ASSERT_EQ(y.shape(), shape);
+    const Stats s = channel_stats(x.to_vector(), N, C, HW);
+    EXPECT_TRUE(all_close(y.to_vector(),
+                          normalize(x.to_vector(), N, C, HW, s.mean, s.var_biased,
+                                    gamma.to_vector(), beta.to_vector(), eps),
+                          1e-12, 1e-13));
+    std::vector<double> rm1(C), rv1(C);
+    for (std::int64_t c = 0; c < C; ++c) {
+      rm1[c] = (1 - momentum) * rm0[c] + momentum * s.mean[c];
+      rv1[c] = (1 - momentum) * rv0[c] + momentum * s.var_unbiased[c];
+    }
+    EXPECT_TRUE(all_close(rm.to_vector(), rm1, 1e-13, 1e-14)) << "running mean";
+    EXPECT_TRUE(all_close(rv.to_vector(), rv1, 1e-13, 1e-14)) << "running var (unbiased)";
+  }
+}
+
+TEST(BatchNorm, TrainingWithoutRunningStats) {
+  Tensor x = randn64({5, 2}, 106, false);
+  Tensor gamma = Tensor::ones({2}, DType::f64), beta = Tensor::zeros({2}, DType::f64);
+  Tensor y = batch_norm(x, gamma, beta, Tensor(), Tensor(), true);
+  // Normalized per channel: mean 0, biased variance var_B / (var_B + eps) ~ 1.
+  const Tensor m = mean(y, {0}), v = var(y, {0});
+  EXPECT_TRUE(all_close(m.to_vector(), {0, 0}, 0, 1e-12));
+  EXPECT_TRUE(all_close(v.to_vector(), {1, 1}, 1e-4, 0));
+}
+
+TEST(BatchNorm, EvalUsesRunningStatsAndLeavesThemAlone) {
+  const double eps = 1e-3;
+  for (const Shape& shape : kShapes) {
+    SCOPED_TRACE(shape_str(shape));
+    const std::int64_t N = shape[0], C = shape[1], HW = spatial(shape);
+    Tensor x = randn64(shape, 107, false);
+    Tensor gamma = uniform64({C}, 108, 0.5, 1.5, false), beta = randn64({C}, 109, false);
+    Tensor rm = randn64({C}, 110, false), rv = uniform64({C}, 111, 0.5, 2.0, false);
+    const std::vector<double> rm0 = rm.to_vector(), rv0 = rv.to_vector();
+    Tensor y = batch_norm(x, gamma, beta, rm, rv, /*training=*/false, 0.1, eps);
+    EXPECT_TRUE(all_close(y.to_vector(),
+                          normalize(x.to_vector(), N, C, HW, rm0, rv0, gamma.to_vector(),
+                                    beta.to_vector(), eps),
+                          1e-12, 1e-13));
+    EXPECT_TRUE(all_close(rm.to_vector(), rm0, 0, 0));
+    EXPECT_TRUE(all_close(rv.to_vector(), rv0, 0, 0));
+  }
+}
+
+TEST(BatchNorm, TrainingGradients) {
+  for (const Shape& shape : kShapes) {
+    SCOPED_TRACE(shape_str(shape));
+    const std::int64_t C = shape[1];
+    Tensor x = randn64(shape, 112);
+    Tensor gamma = uniform64({C}, 113, 0.5, 1.5), beta = randn64({C}, 114);
+    // Running stats left undefined: each finite-difference forward would update them.
+    EXPECT_OP_GRADIENTS_OK(
+        [](const Inputs& in) { return batch_norm(in[0], in[1], in[2], Tensor(), Tensor(), true); },
+        {x, gamma, beta});
+  }
+}
+
+TEST(BatchNorm, TrainingGradientWithRunningStatsPassed) {
+  // Updating running statistics must not change the gradient.
+  Tensor x = randn64({4, 2, 2, 2}, 115);
+  Tensor gamma = uniform64({2}, 116, 0.5, 1.5), beta = randn64({2}, 117);
+  Tensor rm = Tensor::zeros({2}, DType::f64), rv = Tensor::ones({2}, DType::f64);
+  EXPECT_OP_GRADIENTS_OK(
+      [rm, rv](const Inputs& in) { return batch_norm(in[0], in[1], in[2], rm, rv, true); },
+      {x, gamma, beta});
+}
+
+TEST(BatchNorm, EvalGradients) {
+  for (const Shape& shape : kShapes) {
+    SCOPED_TRACE(shape_str(shape));
+    const std::int64_t C = shape[1];
+    Tensor x = randn64(shape, 118);
+    Tensor gamma = uniform64({C}, 119, 0.5, 1.5), beta = randn64({C}, 120);
+    Tensor rm = randn64({C}, 121, false), rv = uniform64({C}, 122, 0.5, 2.0, false);
+    EXPECT_OP_GRADIENTS_OK(
+        [rm, rv](const Inputs& in) { return batch_norm(in[0], in[1], in[2], rm, rv, false); },
+        {x, gamma, beta});
+  }
+}
+
+TEST(BatchNorm, TrainingFullJacobianSmall) {
+  // Every output depends on every input of its channel through the batch mean
+  // and variance: the full Jacobian catches a missing term that a weighted sum may hide.
+  Tensor x = randn64({3, 2}, 123);
+  Tensor gamma = uniform64({2}, 124, 0.5, 1.5, false), beta = randn64({2}, 125, false);
+  EXPECT_TRUE(test::jacobian_matches(
+      [&] { return batch_norm(x, gamma, beta, Tensor(), Tensor(), true); }, x));
+}
+
+}  // namespace
+}  // namespace gl
