@@ -179,5 +179,36 @@ TEST(Autograd, ToDotNamesOpsAndShapes) {
   EXPECT_EQ(out.str(), dot);
 }
 
+TEST(Autograd, FullJacobiansOfSmallOpsMatchFiniteDifferences) {
+  // Every entry of d vec(y) / d vec(x), not just one projection of it.
+  Tensor x = randn64({2, 3}, 169);
+  Tensor img = randn64({1, 2, 4, 4}, 170);
+  Tensor w = randn64({2, 2, 3, 3}, 171, false);
+  Tensor m = randn64({3, 2}, 172, false);
+  struct Case {
+    const char* name;
+    Tensor* input;
+    std::function<Tensor()> f;
+  };
+  const std::vector<Case> cases = {
+      {"exp", &x, [&] { return exp(x); }},
+      {"sigmoid", &x, [&] { return sigmoid(x); }},
+      {"softmax", &x, [&] { return softmax(x); }},
+      {"log_softmax", &x, [&] { return log_softmax(x); }},
+      {"var", &x, [&] { return var(x, {1}, true, true); }},
+      {"matmul", &x, [&] { return matmul(x, m); }},
+      {"permute", &x, [&] { return permute(x, {1, 0}); }},
+      {"slice", &x, [&] { return slice(x, 1, 0, 3, 2); }},
+      {"pad2d", &x, [&] { return pad2d(x, 1, 0); }},
+      {"conv2d", &img, [&] { return conv2d(img, w, Tensor(), 2, 1); }},
+      {"max_pool2d", &img, [&] { return max_pool2d(img, 2); }},
+      {"avg_pool2d", &img, [&] { return avg_pool2d(img, 3, 1, 1); }},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_TRUE(test::jacobian_matches(c.f, *c.input));
+  }
+}
+
 }  // namespace
 }  // namespace gl
