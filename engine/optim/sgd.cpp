@@ -1,0 +1,48 @@
+#include "engine/optim/sgd.h"
+
+#include "engine/core/autograd.h"
+#include "engine/core/backend.h"
+#include "engine/core/error.h"
+
+namespace gl::optim {
+
+std::vector<ParamGroup> decay_groups(const nn::Module& model, double weight_decay) {
+  ParamGroup decayed{{}, weight_decay}, plain{{}, 0.0};
+  for (const auto& nt : model.named_parameters()) (nt.decay ? decayed : plain).params.push_back(nt.tensor);
+  return {decayed, plain};
+}
+
+SGD::SGD(std::vector<ParamGroup> groups, double lr, double momentum, bool nesterov)
+    : groups_(std::move(groups)), lr_(lr), momentum_(momentum), nesterov_(nesterov) {
+  GL_CHECK(lr >= 0, "SGD: learning rate must be >= 0, got {}", lr);
+  GL_CHECK(momentum >= 0 && momentum < 1, "SGD: momentum must be in [0, 1), got {}", momentum);
+  GL_CHECK(!nesterov || momentum > 0, "SGD: Nesterov momentum needs momentum > 0");
+  std::size_t n = 0;
+  for (const auto& g : groups_) {
+    GL_CHECK(g.weight_decay >= 0, "SGD: weight decay must be >= 0, got {}", g.weight_decay);
+    n += g.params.size();
+  }
+  velocities_.resize(n);
+}
+
+void SGD::step() {
+  NoGradGuard no_grad;
+  std::size_t i = 0;
+  for (auto& group : groups_) {
+    for (auto& p : group.params) {
+      Tensor& v = velocities_[i++];
+      const Tensor g = p.grad();
+      if (!g.defined()) continue;
+      if (momentum_ > 0 && !v.defined()) v = Tensor::zeros(p.shape(), p.dtype(), p.device());
+      if (v.defined() && v.device() != p.device()) v.to_(p.device());
+      backend(p.device()).sgd_update(p, g, v, lr_, momentum_, group.weight_decay, nesterov_);
+    }
+  }
+}
+
+void SGD::zero_grad() {
+  for (auto& group : groups_)
+    for (auto& p : group.params) p.zero_grad();
+}
+
+}  // namespace gl::optim
