@@ -1,0 +1,55 @@
+// One notebook per written problem, built from the checker's own Report.
+//
+// Layout of every problem notebook:
+//   1. the title and how to use the notebook (markdown);
+//   2. imports, then `gradlab = json.loads(...)`: the checker's JSON result
+//      (values, checks, answers; keys in exercises/README.md) carried verbatim;
+//   3. the checker's sections (problem, derivation in LaTeX, matrices as
+//      bmatrix, tables), one markdown cell per section, each followed by the
+//      problem's numpy cells for that section (they recompute the result
+//      independently and assert it equals gradlab's);
+//   4. a "try it" cell where a student changes a number and reruns.
+#pragma once
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "notebooks_export/notebook.h"
+
+namespace gl::notebook {
+
+// Code that follows a section of the checker's report. The step goes after the
+// first section whose heading starts with `after_heading` (or at the end of
+// the notebook if no heading matches, so no check is ever dropped).
+struct CodeStep {
+  std::string after_heading;
+  std::string explanation;  // markdown shown above the code
+  std::string python;
+};
+
+struct ProblemCode {
+  std::vector<CodeStep> steps;
+  std::string try_it_explanation;  // markdown
+  std::string try_it_python;
+};
+
+// The numpy cells of each problem (ex1_notebook.cpp ... ex5_notebook.cpp).
+ProblemCode ex1_code();
+ProblemCode ex2_code();
+ProblemCode ex3_code();
+ProblemCode ex4_code();
+ProblemCode ex5_code();
+// By the report's "problem" id ("ex1" ... "ex5"); throws gl::Error otherwise.
+ProblemCode problem_code(const std::string& problem_id);
+
+// report_json: Report::to_json(); report_markdown: Report::to_markdown()
+// ("## title" then "### section" blocks). export_command: the command that
+// produced the notebook, shown so an instructor can regenerate a variant.
+Notebook make_problem_notebook(const nlohmann::json& report_json, const std::string& report_markdown,
+                               const std::string& export_command);
+
+// "## t\n\nintro\n### A\n...\n### B\n..." -> {"## t\n\nintro", "### A\n...", "### B\n..."}.
+std::vector<std::string> split_markdown_sections(const std::string& markdown);
+
+}  // namespace gl::notebook

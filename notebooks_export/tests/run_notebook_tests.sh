@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Exports every notebook, validates it against the nbformat schema and executes
+# it headless in a real Python kernel; then does the same for a training report
+# built from a short synthetic training run.
+#
+#   run_notebook_tests.sh BIN_DIR WORK_DIR
+#
+# BIN_DIR holds export_notebooks, resnet_report and resnet (build/bin).
+# Needs Debian's python3-nbformat, jupyter-nbconvert, python3-ipykernel,
+# python3-numpy and python3-matplotlib (scripts/setup.sh installs them).
+set -euo pipefail
+
+bin=${1:?usage: run_notebook_tests.sh BIN_DIR WORK_DIR}
+work=${2:?usage: run_notebook_tests.sh BIN_DIR WORK_DIR}
+python=/usr/bin/python3
+jupyter=/usr/bin/jupyter
+packages="python3-nbformat jupyter-nbconvert python3-ipykernel python3-numpy python3-matplotlib"
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# ---- the Python side must be there (Debian's /usr/bin/python3, not a pyenv one) ----
+[[ -x $python ]] || fail "$python not found; install: sudo apt-get install $packages"
+$python -c "import nbformat, nbconvert, ipykernel, numpy, matplotlib" 2>/dev/null ||
+  fail "$python lacks nbformat/nbconvert/ipykernel/numpy/matplotlib; install: sudo apt-get install $packages"
+[[ -x $jupyter ]] || fail "$jupyter not found; install: sudo apt-get install $packages"
+for program in export_notebooks resnet_report resnet; do
+  [[ -x $bin/$program ]] || fail "$bin/$program not built (cmake --build build --target $program)"
+done
+
+export MPLBACKEND=Agg                       # no display: matplotlib draws into the notebook
+export PYDEVD_DISABLE_FILE_VALIDATION=1     # quiets a debugger warning of ipykernel
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+# The kernel must be Debian's python3 with numpy and matplotlib; a user-level
+# "python3" kernelspec could point elsewhere, so pin a private one.
+export JUPYTER_PATH="$work/jupyter"
+mkdir -p "$work/jupyter/kernels/python3"
+$python - "$work/jupyter/kernels/python3/kernel.json" <<'PY'
+import json, sys
+json.dump({"argv": ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+           "display_name": "Python 3 (ipykernel)", "language": "python"}, open(sys.argv[1], "w"))
+PY
+
+rm -rf "$work/notebooks" "$work/variant" "$work/report" "$work/executed"
+mkdir -p "$work/executed"
+
+validate() {  # nbformat 4 schema
+  $python -c "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print('valid  ', sys.argv[1])" "$1" ||
+    fail "$1 does not validate against the nbformat 4 schema"
+}
+execute() {  # a real kernel; any exception (a failed assert) fails nbconvert
+  local name
+  name=$(basename "$1" .ipynb)
+  $jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=120 \
+    --ExecutePreprocessor.kernel_name=python3 --output-dir "$work/executed" --output "$name.$2" "$1" \
+    >"$work/executed/$name.$2.log" 2>&1 || { cat "$work/executed/$name.$2.log" >&2; fail "$1 did not execute cleanly"; }
+  validate "$work/executed/$name.$2.ipynb"
+  echo "ran    $1"
+}
+
+# ---- the five problem notebooks ----
+"$bin/export_notebooks" --out "$work/notebooks"
+count=$(ls "$work/notebooks"/*.ipynb | wc -l)
+[[ $count -eq 5 ]] || fail "expected 5 notebooks in $work/notebooks, found $count"
+for nb in "$work/notebooks"/*.ipynb; do
+  validate "$nb"
+  execute "$nb" default
+done
+
+# ---- variants: the checkers' flags pass through ----
+"$bin/export_notebooks" --out "$work/variant" --only ex1,ex2,ex5 \
+  --ex1 "--N 12 --dim 4 --seed 3 --max-power 5" \
+  --ex2 "--x 1.5 --y -1 --W3 0.5;-2" \
+  --ex5 "--in-channels 3 --out-channels 2 --length 6 --kernel 2 --seed 9"
+for nb in "$work/variant"/*.ipynb; do
+  validate "$nb"
+  execute "$nb" variant
+done
+
+# ---- a training report from a short synthetic run ----
+mkdir -p "$work/report"
+"$bin/resnet" make-synthetic --out "$work/report/data" --train 500 --test 200 --seed 1
+"$bin/resnet" train --data-dir "$work/report/data" --model-dir "$work/report/models" --resnet-size 1 \
+  --first-num-filters 4 --batch-size 50 --epochs 2 --save-interval 1 --validation --threads 2 --quiet \
+  --metrics "$work/report/metrics.jsonl"
+checkpoint=$(ls "$work/report/models"/*.safetensors | sort | tail -n 1)
+"$bin/resnet_report" --metrics "$work/report/metrics.jsonl" --out "$work/report/report.ipynb" \
+  --checkpoint "$checkpoint" --data-dir "$work/report/data" --save-evaluation "$work/report/evaluation.json"
+validate "$work/report/report.ipynb"
+execute "$work/report/report.ipynb" run
+# The same report from the saved evaluation, and one without any evaluation.
+"$bin/resnet_report" --metrics "$work/report/metrics.jsonl" --out "$work/report/report_saved.ipynb" \
+  --evaluation "$work/report/evaluation.json"
+execute "$work/report/report_saved.ipynb" run
+"$bin/resnet_report" --metrics "$work/report/metrics.jsonl" --out "$work/report/report_curves.ipynb"
+execute "$work/report/report_curves.ipynb" run
+
+echo "PASS: every notebook validates and executes"
