@@ -1,0 +1,87 @@
+// The CUDA Backend: engine/core/backend.h implemented with our kernels
+// (cuda/*.cu, called through cuda/launchers.h) and cuBLAS, on one stream.
+// This header includes no CUDA header; the method bodies live in one .cpp
+// per family (memory, elementwise, reduce_gemm, conv, batchnorm, pool,
+// softmax, training). register.cpp registers the instance at start-up when a
+// GPU is present.
+#pragma once
+#include "engine/core/backend.h"
+
+namespace gl::cuda {
+
+class CudaBackend final : public Backend {
+ public:
+  Device device() const override { return Device::cuda; }
+  const char* name() const override { return "cuda"; }
+
+  // memory.cpp
+  void* allocate(std::size_t bytes) override;
+  void deallocate(void* ptr, std::size_t bytes) override;
+  void copy_from_host(void* dst, const void* host_src, std::size_t bytes) override;
+  void copy_to_host(void* host_dst, const void* src, std::size_t bytes) override;
+  void copy(void* dst, const void* src, std::size_t bytes) override;
+  void synchronize() override;
+
+  // elementwise.cpp
+  void fill(Tensor& out, double value) override;
+  void convert(const Tensor& src, Tensor& dst) override;
+  void strided_copy(const Tensor& src, std::int64_t src_offset, const Strides& src_strides,
+                    Tensor& dst, std::int64_t dst_offset, const Strides& dst_strides,
+                    const Shape& shape, bool accumulate) override;
+  void unary(UnaryOp op, const Tensor& a, Tensor& out, double scalar) override;
+  void unary_backward(UnaryOp op, const Tensor& x, const Tensor& y, const Tensor& grad_out,
+                      Tensor& grad_in, double scalar) override;
+  void binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor& out) override;
+  void axpy(double alpha, const Tensor& a, Tensor& out) override;
+
+  // reduce_gemm.cpp
+  void reduce_sum(const Tensor& in, Tensor& out) override;
+  void gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K,
+            double alpha, const Tensor& A, std::int64_t stride_a, const Tensor& B,
+            std::int64_t stride_b, double beta, Tensor& C, std::int64_t stride_c,
+            std::int64_t batch) override;
+
+  // conv.cpp
+  void im2col(const Tensor& x, const ConvGeom& g, Tensor& cols) override;
+  void col2im(const Tensor& cols, const ConvGeom& g, Tensor& dx) override;
+  void conv2d_forward(const Tensor& x, const Tensor& w, const Tensor& bias, const ConvGeom& g,
+                      Tensor& y) override;
+  void conv2d_backward(const Tensor& x, const Tensor& w, const Tensor& dy, const ConvGeom& g,
+                       Tensor& dx, Tensor& dw, Tensor& dbias) override;
+
+  // batchnorm.cpp
+  void batchnorm_forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                               double eps, double momentum, Tensor& running_mean,
+                               Tensor& running_var, Tensor& y, Tensor& save_mean,
+                               Tensor& save_invstd) override;
+  void batchnorm_forward_eval(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                              const Tensor& running_mean, const Tensor& running_var, double eps,
+                              Tensor& y) override;
+  void batchnorm_backward(const Tensor& x, const Tensor& gamma, const Tensor& save_mean,
+                          const Tensor& save_invstd, const Tensor& dy, Tensor& dx,
+                          Tensor& dgamma, Tensor& dbeta) override;
+
+  // pool.cpp
+  void maxpool2d_forward(const Tensor& x, const PoolGeom& g, Tensor& y, Tensor& argmax) override;
+  void maxpool2d_backward(const Tensor& dy, const Tensor& argmax, const PoolGeom& g,
+                          Tensor& dx) override;
+  void avgpool2d_forward(const Tensor& x, const PoolGeom& g, Tensor& y) override;
+  void avgpool2d_backward(const Tensor& dy, const PoolGeom& g, Tensor& dx) override;
+
+  // softmax.cpp
+  void softmax_forward(const Tensor& x, Tensor& y, bool log) override;
+  void softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx, bool log) override;
+  void cross_entropy_forward(const Tensor& logits, const Tensor& labels, Tensor& loss,
+                             Tensor& probs) override;
+  void cross_entropy_backward(const Tensor& probs, const Tensor& labels, const Tensor& grad_loss,
+                              Tensor& dlogits) override;
+
+  // training.cpp
+  void sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, double lr,
+                  double momentum, double weight_decay, bool nesterov) override;
+  void augment_batch(const Tensor& src, const Tensor& plan, std::int64_t pad, bool per_image,
+                     const Tensor& channel_mean, const Tensor& channel_std, Tensor& dst) override;
+  void accumulate_correct(const Tensor& logits, const Tensor& labels, Tensor& correct) override;
+};
+
+}  // namespace gl::cuda

@@ -1,0 +1,23 @@
+// What programs may ask the CUDA backend directly (memory, device, TF32),
+// without including any CUDA header. All functions are safe to call when no
+// GPU is present: they return 0 / "none" / false and do nothing.
+#pragma once
+#include <cstddef>
+#include <string>
+
+namespace gl::cuda {
+
+bool available();                    // a GPU was found and the backend registered
+std::string device_name();           // "NVIDIA H200" or "none"
+std::size_t current_memory_bytes();  // bytes held by live tensors (rounded to buckets)
+std::size_t peak_memory_bytes();     // the maximum of current_memory_bytes since the last reset
+std::size_t cached_memory_bytes();   // bytes kept in the allocator's free lists for reuse
+void reset_peak_memory();
+void release_cached_memory();        // returns the free lists to the driver (synchronizes)
+// TF32 tensor cores for float32 GEMMs (convolutions included). Off by default;
+// the environment variable GRADLAB_TF32=1 turns it on at start-up.
+void set_tf32(bool on);
+bool tf32_enabled();
+void synchronize();  // waits for all queued GPU work
+
+}  // namespace gl::cuda
