@@ -1,0 +1,33 @@
+#include "device_select.h"
+
+#include "engine/core/backend.h"
+#include "engine/core/error.h"
+
+namespace resnet {
+
+bool built_with_cuda() {
+#ifdef GRADLAB_RESNET_WITH_CUDA
+  return true;
+#else
+  return false;
+#endif
+}
+
+gl::Device select_device(const std::string& name) {
+  if (name == "cpu") return gl::Device::cpu;
+  GL_CHECK(name == "cuda", "--device must be cpu or cuda, got '{}'", name);
+  if (!built_with_cuda()) {
+    throw gl::Error(
+        "--device cuda: no CUDA device found; this binary was built without CUDA (configure with "
+        "-DGRADLAB_CUDA=ON on a machine with nvcc, then run on a machine with an NVIDIA GPU), "
+        "or use --device cpu");
+  }
+  GL_CHECK(gl::device_available(gl::Device::cuda),
+           "--device cuda: no CUDA device found; this binary was built with CUDA but no GPU is "
+           "visible (check nvidia-smi and CUDA_VISIBLE_DEVICES), or use --device cpu");
+  return gl::Device::cuda;
+}
+
+std::size_t peak_device_memory_bytes() { return 0; }
+
+}  // namespace resnet

@@ -1,0 +1,18 @@
+// --device: "cpu" or "cuda", checked before any work starts.
+#pragma once
+#include <string>
+
+#include "engine/core/dtype.h"
+
+namespace resnet {
+
+// Throws a clear error for an unknown name or a CUDA device this binary cannot use.
+gl::Device select_device(const std::string& name);
+
+// Whether this binary was built with the CUDA backend (GRADLAB_RESNET_WITH_CUDA).
+bool built_with_cuda();
+
+// Peak device memory in bytes since start-up (CUDA builds only; 0 elsewhere).
+std::size_t peak_device_memory_bytes();
+
+}  // namespace resnet
