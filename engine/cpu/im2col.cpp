@@ -28,14 +28,14 @@ ValidRange valid_range(std::int64_t size, std::int64_t out, std::int64_t stride,
 
 }  // namespace
 
-template <class T> void im2col_one(const T* x, const ConvGeom& g, T* cols) {
+template <class T> void im2col_one(const T* x, const ConvGeom& g, T* cols, std::int64_t ld) {
   const std::int64_t HoWo = g.Ho * g.Wo;
   for (std::int64_t c = 0; c < g.C; ++c) {
     for (std::int64_t r = 0; r < g.R; ++r) {
       const ValidRange rows = valid_range(g.H, g.Ho, g.stride_h, g.pad_h, r);
       for (std::int64_t s = 0; s < g.S; ++s) {
         const ValidRange cs = valid_range(g.W, g.Wo, g.stride_w, g.pad_w, s);
-        T* dst = cols + ((c * g.R + r) * g.S + s) * HoWo;
+        T* dst = cols + ((c * g.R + r) * g.S + s) * ld;
         std::fill(dst, dst + rows.lo * g.Wo, T(0));
         for (std::int64_t oh = rows.lo; oh < rows.hi; ++oh) {
           T* d = dst + oh * g.Wo;
@@ -54,15 +54,14 @@ template <class T> void im2col_one(const T* x, const ConvGeom& g, T* cols) {
   }
 }
 
-template <class T> void col2im_one(const T* cols, const ConvGeom& g, T* dx) {
-  const std::int64_t HoWo = g.Ho * g.Wo;
+template <class T> void col2im_one(const T* cols, const ConvGeom& g, T* dx, std::int64_t ld) {
   std::fill(dx, dx + g.C * g.H * g.W, T(0));
   for (std::int64_t c = 0; c < g.C; ++c) {
     for (std::int64_t r = 0; r < g.R; ++r) {
       const ValidRange rows = valid_range(g.H, g.Ho, g.stride_h, g.pad_h, r);
       for (std::int64_t s = 0; s < g.S; ++s) {
         const ValidRange cs = valid_range(g.W, g.Wo, g.stride_w, g.pad_w, s);
-        const T* src = cols + ((c * g.R + r) * g.S + s) * HoWo;
+        const T* src = cols + ((c * g.R + r) * g.S + s) * ld;
         for (std::int64_t oh = rows.lo; oh < rows.hi; ++oh) {
           const T* sr = src + oh * g.Wo;
           T* d = dx + (c * g.H + oh * g.stride_h - g.pad_h + r) * g.W - g.pad_w + s;
@@ -73,10 +72,10 @@ template <class T> void col2im_one(const T* cols, const ConvGeom& g, T* dx) {
   }
 }
 
-template void im2col_one<float>(const float*, const ConvGeom&, float*);
-template void im2col_one<double>(const double*, const ConvGeom&, double*);
-template void col2im_one<float>(const float*, const ConvGeom&, float*);
-template void col2im_one<double>(const double*, const ConvGeom&, double*);
+template void im2col_one<float>(const float*, const ConvGeom&, float*, std::int64_t);
+template void im2col_one<double>(const double*, const ConvGeom&, double*, std::int64_t);
+template void col2im_one<float>(const float*, const ConvGeom&, float*, std::int64_t);
+template void col2im_one<double>(const double*, const ConvGeom&, double*, std::int64_t);
 
 void CpuBackend::im2col(const Tensor& x, const ConvGeom& g, Tensor& cols) {
   dispatch_float(x.dtype(), "im2col", [&](auto tag) {
@@ -85,7 +84,7 @@ void CpuBackend::im2col(const Tensor& x, const ConvGeom& g, Tensor& cols) {
     T* cp = ptr<T>(cols);
     const std::int64_t in_size = g.C * g.H * g.W, col_size = g.C * g.R * g.S * g.Ho * g.Wo;
 #pragma omp parallel for schedule(static) if (g.N > 1 && g.N * col_size >= kParallelMin)
-    for (std::int64_t n = 0; n < g.N; ++n) im2col_one(xp + n * in_size, g, cp + n * col_size);
+    for (std::int64_t n = 0; n < g.N; ++n) im2col_one(xp + n * in_size, g, cp + n * col_size, g.Ho * g.Wo);
   });
 }
 
@@ -96,7 +95,7 @@ void CpuBackend::col2im(const Tensor& cols, const ConvGeom& g, Tensor& dx) {
     T* dp = ptr<T>(dx);
     const std::int64_t in_size = g.C * g.H * g.W, col_size = g.C * g.R * g.S * g.Ho * g.Wo;
 #pragma omp parallel for schedule(static) if (g.N > 1 && g.N * col_size >= kParallelMin)
-    for (std::int64_t n = 0; n < g.N; ++n) col2im_one(cp + n * col_size, g, dp + n * in_size);
+    for (std::int64_t n = 0; n < g.N; ++n) col2im_one(cp + n * col_size, g, dp + n * in_size, g.Ho * g.Wo);
   });
 }
 

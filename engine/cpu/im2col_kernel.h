@@ -3,6 +3,8 @@
 //   x     [C, H, W]
 //   cols  [C*R*S, Ho*Wo]: row (c*R + r)*S + s, column oh*Wo + ow holds
 //         x[c, oh*stride_h - pad_h + r, ow*stride_w - pad_w + s] (0 outside).
+// `ld` is the distance between rows of cols (Ho*Wo for one image alone; more
+// when several images sit side by side as column blocks of one matrix).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -11,10 +13,10 @@
 
 namespace gl::cpu {
 
-template <class T> void im2col_one(const T* x, const ConvGeom& g, T* cols);
+template <class T> void im2col_one(const T* x, const ConvGeom& g, T* cols, std::int64_t ld);
 // dx[c, ih, iw] = sum of the cols entries that im2col copied from there
 // (overwrites dx: it is zeroed first).
-template <class T> void col2im_one(const T* cols, const ConvGeom& g, T* dx);
+template <class T> void col2im_one(const T* cols, const ConvGeom& g, T* dx, std::int64_t ld);
 
 // A 1x1 kernel with stride 1 and no padding has cols == x: no copy needed.
 inline bool im2col_is_identity(const ConvGeom& g) {
