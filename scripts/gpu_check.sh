@@ -41,7 +41,8 @@ run_stage() {
 stage_note() {
   local name=$1 log=$2
   case $name in
-    tests*) grep -E '^\[  (PASSED|FAILED|SKIPPED) +\]' "$log" | tr -s ' ' | paste -sd';' - | cut -c1-90 ;;
+    tests*) grep -oE '^\[  PASSED  \] [0-9]+ tests?|^\[  SKIPPED \] [0-9]+ tests?|[0-9]+ FAILED TESTS?' "$log" |
+            sed -E 's/^\[ +//; s/ +\]//' | paste -sd',' - ;;
     bench*) grep -oE '[0-9.]+ ms/step, [0-9.]+ images/s' "$log" | tail -n 1
             grep -oE 'peak device memory: [0-9.]+ MiB' "$log" | tail -n 1 | sed 's/^/  /' ;;
     train*) grep -E '^epoch ' "$log" | tail -n 1 | cut -c1-110 ;;
