@@ -1,0 +1,118 @@
+#include "exercises/common/cli.h"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <iostream>
+
+#include "engine/core/error.h"
+
+namespace gl::ex {
+
+void add_common_options(CLI::App& app, CommonOptions& o) {
+  app.add_option("--format", o.format,
+                 "output: text, json, markdown; gradescope (with --answer); answers (the answer file of this\n"
+                 "variant, for instructors) or template (the same, values '?')")
+      ->check(CLI::IsMember({"text", "json", "markdown", "gradescope", "answers", "template"}));
+  app.add_option("--graph", o.graph, "write the computation graph the checker built (Graphviz DOT)");
+  app.add_option("--answer", o.answer, "grade this answer file (see exercises/answers/template_*.txt)");
+  app.add_option("--output", o.output, "write the output to this file instead of stdout");
+  app.add_option("--tol", o.tol, "tolerance for an exact match (absolute and relative)")->check(CLI::NonNegativeNumber);
+  app.add_option("--rounding-tol", o.rounding_tol,
+                 "relative slack accepted as two-decimal rounding where a problem allows it (0: off)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--show-derivation", o.show_derivation, "with --answer (text format): print the derivation too");
+}
+
+void emit(const std::string& text, const CommonOptions& o) {
+  if (o.output.empty()) {
+    std::cout << text;
+    return;
+  }
+  std::ofstream out(o.output);
+  GL_CHECK(out.good(), "--output: cannot write '{}' (check the folder exists and is writable)", o.output);
+  out << text;
+}
+
+std::string render(const Report& report, const std::string& format, const std::string& program) {
+  if (format == "json") return report.to_json().dump(2) + "\n";
+  if (format == "markdown") return report.to_markdown();
+  if (format == "answers" || format == "template")
+    return answer_file_text(report.expected, report.title(), report.answer_note, program, format == "template");
+  return report.to_text();
+}
+
+namespace {
+
+int grade_answer(const Report& report, const CommonOptions& o) {
+  GradeOptions g;
+  g.atol = g.rtol = o.tol;
+  g.round_rel = o.rounding_tol;
+  g.round_abs = o.rounding_tol > 0 ? 0.01 : 0.0;
+  AnswerFile answers;
+  try {
+    answers = read_answer_file(o.answer);
+  } catch (const AnswerFileError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    if (o.format == "gradescope") {  // the student still sees why they got no score
+      nlohmann::json j = {{"score", 0.0}, {"output", fmt::format("{}: the answer file could not be read: {}",
+                                                                 report.id(), e.what())}, {"tests", nlohmann::json::array()}};
+      emit(j.dump(2) + "\n", o);
+    }
+    return 2;
+  }
+  GradeResult result = grade(report.expected, answers, g);
+  if (o.format == "gradescope") {
+    emit(grade_to_gradescope(result, report.id()).dump(2) + "\n", o);
+  } else if (o.format == "json") {
+    nlohmann::json j = grade_to_json(result);
+    j["problem"] = report.id();
+    j["checks_ok"] = report.all_ok();
+    emit(j.dump(2) + "\n", o);
+  } else {
+    std::string text = o.show_derivation ? render(report, o.format) + "\n" : "";
+    emit(text + grade_to_text(result, report.id()), o);
+  }
+  return result.exit_code();
+}
+
+}  // namespace
+
+int run_checker(int argc, char** argv, CLI::App& app, CommonOptions& o,
+                const std::function<Report()>& make_report) {
+  add_common_options(app, o);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 3;
+  }
+  try {
+    if (o.format == "gradescope" && o.answer.empty()) {
+      std::cerr << "error: --format gradescope writes grading results; give --answer FILE too\n";
+      return 3;
+    }
+    Report report = make_report();
+    if (!o.graph.empty()) {
+      std::ofstream dot(o.graph);
+      GL_CHECK(dot.good(), "--graph: cannot write '{}'", o.graph);
+      GL_CHECK(!report.graph_dot.empty(), "--graph: {} builds no graph", report.id());
+      dot << report.graph_dot;
+    }
+    if (!report.all_ok())
+      std::cerr << "error: a confirmation failed: the checker's derivation and the engine disagree\n";
+    if (!o.answer.empty()) {
+      int rc = grade_answer(report, o);
+      return report.all_ok() ? rc : 1;
+    }
+    std::string program = argv[0];
+    program = program.substr(program.find_last_of('/') + 1);
+    emit(render(report, o.format, program), o);
+    return report.all_ok() ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 3;
+  }
+}
+
+}  // namespace gl::ex
