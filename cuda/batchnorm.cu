@@ -21,18 +21,22 @@ i64 splits_for(i64 M) {
   return s < 1 ? 1 : (s > 256 ? 256 : s);
 }
 
-__device__ inline i64 channel_offset(i64 j, i64 c, i64 C, i64 L) {
-  const i64 n = j / L;
+// 32-bit index math (several times cheaper than 64-bit division) when every
+// index of x and the grid-stride steps stay below 2^31.
+bool use_int32(i64 total) { return total < (i64{1} << 30); }
+
+template <class I> __device__ inline I channel_offset(I j, I c, I C, I L) {
+  const I n = j / L;
   return (n * C + c) * L + (j - n * L);
 }
 
-template <class T>
-__global__ void bn_stats_partial(const T* x, i64 C, i64 L, i64 M, i64 chunk, double* part) {
-  const i64 c = blockIdx.x, split = blockIdx.y;
+template <class T, class I>
+__global__ void bn_stats_partial(const T* x, I C, I L, I M, I chunk, double* part) {
+  const I c = static_cast<I>(blockIdx.x), split = static_cast<I>(blockIdx.y);
   const double shift = static_cast<double>(x[c * L]);  // x[0, c, 0]
-  const i64 begin = split * chunk, end = begin + chunk < M ? begin + chunk : M;
+  const I begin = split * chunk, end = begin + chunk < M ? begin + chunk : M;
   double s = 0.0, ss = 0.0;
-  for (i64 j = begin + threadIdx.x; j < end; j += blockDim.x) {
+  for (I j = begin + static_cast<I>(threadIdx.x); j < end; j += static_cast<I>(blockDim.x)) {
     const double v = static_cast<double>(x[channel_offset(j, c, C, L)]) - shift;
     s += v;
     ss += v * v;
@@ -77,8 +81,9 @@ __global__ void bn_stats_finalize(const T* x, const T* gamma, const T* beta, i64
 }
 
 // y = (x - mean) * scale + shift with per-channel (mean, scale, shift) in chan.
-template <class T> __global__ void bn_apply(const T* x, i64 total, i64 C, i64 L, const double* chan, T* y) {
-  GL_GRID_LOOP(i, total) {
+// I: the index type (int when total < 2^30, see use_int32).
+template <class T, class I> __global__ void bn_apply(const T* x, I total, I C, I L, const double* chan, T* y) {
+  for (I i = static_cast<I>(global_thread()); i < total; i += static_cast<I>(grid_threads())) {
     const double* ch = chan + ((i / L) % C) * 4;
     y[i] = (x[i] - static_cast<T>(ch[0])) * static_cast<T>(ch[1]) + static_cast<T>(ch[2]);
   }
@@ -96,15 +101,15 @@ __global__ void bn_eval_kernel(const T* x, const T* gamma, const T* beta, const 
   }
 }
 
-template <class T>
-__global__ void bn_grad_partial(const T* x, const T* dy, const T* save_mean, i64 C, i64 L, i64 M,
-                                i64 chunk, double* part) {
-  const i64 c = blockIdx.x, split = blockIdx.y;
+template <class T, class I>
+__global__ void bn_grad_partial(const T* x, const T* dy, const T* save_mean, I C, I L, I M, I chunk,
+                                double* part) {
+  const I c = static_cast<I>(blockIdx.x), split = static_cast<I>(blockIdx.y);
   const T mean = save_mean[c];
-  const i64 begin = split * chunk, end = begin + chunk < M ? begin + chunk : M;
+  const I begin = split * chunk, end = begin + chunk < M ? begin + chunk : M;
   double s = 0.0, sx = 0.0;
-  for (i64 j = begin + threadIdx.x; j < end; j += blockDim.x) {
-    const i64 off = channel_offset(j, c, C, L);
+  for (I j = begin + static_cast<I>(threadIdx.x); j < end; j += static_cast<I>(blockDim.x)) {
+    const I off = channel_offset(j, c, C, L);
     const T g = dy[off];
     s += static_cast<double>(g);
     sx += static_cast<double>(g * (x[off] - mean));
@@ -140,9 +145,9 @@ __global__ void bn_grad_finalize(const T* gamma, const T* save_mean, const T* sa
   }
 }
 
-template <class T>
-__global__ void bn_grad_apply(const T* x, const T* dy, i64 total, i64 C, i64 L, const double* chan, T* dx) {
-  GL_GRID_LOOP(i, total) {
+template <class T, class I>
+__global__ void bn_grad_apply(const T* x, const T* dy, I total, I C, I L, const double* chan, T* dx) {
+  for (I i = static_cast<I>(global_thread()); i < total; i += static_cast<I>(grid_threads())) {
     const double* ch = chan + ((i / L) % C) * 4;
     const T k = static_cast<T>(ch[0]), mean_dy = static_cast<T>(ch[1]), proj = static_cast<T>(ch[2]);
     const T mean = static_cast<T>(ch[3]);
@@ -163,15 +168,25 @@ void launch_bn_forward_train(const T* x, const T* gamma, const T* beta, const Bn
   const i64 splits = splits_for(M), chunk = (M + splits - 1) / splits;
   double* part = workspace;
   double* chan = workspace + a.C * splits * 2;
-  bn_stats_partial<T><<<dim3(static_cast<unsigned>(a.C), static_cast<unsigned>(splits)), kBlock, 0, stream>>>(
-      x, a.C, a.L, M, chunk, part);
+  const dim3 grid(static_cast<unsigned>(a.C), static_cast<unsigned>(splits));
+  if (use_int32(total)) {
+    bn_stats_partial<T, int><<<grid, kBlock, 0, stream>>>(x, static_cast<int>(a.C), static_cast<int>(a.L),
+                                                          static_cast<int>(M), static_cast<int>(chunk), part);
+  } else {
+    bn_stats_partial<T, i64><<<grid, kBlock, 0, stream>>>(x, a.C, a.L, M, chunk, part);
+  }
   GL_CUDA_CHECK_LAUNCH();
   bn_stats_finalize<T><<<grid_for(a.C), kBlock, 0, stream>>>(x, gamma, beta, a.C, a.L, M, splits, a.eps,
                                                              a.momentum, part, running_mean, running_var,
                                                              save_mean, save_invstd, chan);
   GL_CUDA_CHECK_LAUNCH();
   if (y == nullptr) return;
-  bn_apply<T><<<grid_for(total), kBlock, 0, stream>>>(x, total, a.C, a.L, chan, y);
+  if (use_int32(total)) {
+    bn_apply<T, int><<<grid_for(total), kBlock, 0, stream>>>(x, static_cast<int>(total), static_cast<int>(a.C),
+                                                             static_cast<int>(a.L), chan, y);
+  } else {
+    bn_apply<T, i64><<<grid_for(total), kBlock, 0, stream>>>(x, total, a.C, a.L, chan, y);
+  }
   GL_CUDA_CHECK_LAUNCH();
 }
 
@@ -195,14 +210,24 @@ void launch_bn_backward(const T* x, const T* gamma, const T* save_mean, const T*
   const i64 splits = splits_for(M), chunk = (M + splits - 1) / splits;
   double* part = workspace;
   double* chan = workspace + C * splits * 2;
-  bn_grad_partial<T><<<dim3(static_cast<unsigned>(C), static_cast<unsigned>(splits)), kBlock, 0, stream>>>(
-      x, dy, save_mean, C, L, M, chunk, part);
+  const dim3 grid(static_cast<unsigned>(C), static_cast<unsigned>(splits));
+  if (use_int32(total)) {
+    bn_grad_partial<T, int><<<grid, kBlock, 0, stream>>>(x, dy, save_mean, static_cast<int>(C), static_cast<int>(L),
+                                                         static_cast<int>(M), static_cast<int>(chunk), part);
+  } else {
+    bn_grad_partial<T, i64><<<grid, kBlock, 0, stream>>>(x, dy, save_mean, C, L, M, chunk, part);
+  }
   GL_CUDA_CHECK_LAUNCH();
   bn_grad_finalize<T><<<grid_for(C), kBlock, 0, stream>>>(gamma, save_mean, save_invstd, C, M, splits, part,
                                                           dgamma, dbeta, chan);
   GL_CUDA_CHECK_LAUNCH();
   if (dx == nullptr) return;
-  bn_grad_apply<T><<<grid_for(total), kBlock, 0, stream>>>(x, dy, total, C, L, chan, dx);
+  if (use_int32(total)) {
+    bn_grad_apply<T, int><<<grid_for(total), kBlock, 0, stream>>>(x, dy, static_cast<int>(total), static_cast<int>(C),
+                                                                  static_cast<int>(L), chan, dx);
+  } else {
+    bn_grad_apply<T, i64><<<grid_for(total), kBlock, 0, stream>>>(x, dy, total, C, L, chan, dx);
+  }
   GL_CUDA_CHECK_LAUNCH();
 }
 
