@@ -59,7 +59,18 @@ struct Cursor {
         if (pos >= text.size()) fail(fmt::format("'{}' to close the list opened on line {}", close, v.line));
         if (text[pos] == close) { ++pos; break; }
         if (text[pos] == ',') { ++pos; continue; }
-        v.items.push_back(value(true));
+        if (text[pos] != '[' && text[pos] != '(' && !is_word_char(text[pos]))
+          fail(fmt::format("',' or '{}' to close the list opened on line {}", close, v.line));
+        std::size_t before = pos;
+        int before_line = line;
+        AnswerValue item = value(true);
+        skip(true);
+        if (pos < text.size() && text[pos] == '=') {  // "key =" inside a list: the list was never closed
+          pos = before;
+          line = before_line;
+          fail(fmt::format("',' or '{}' to close the list opened on line {}", close, v.line));
+        }
+        v.items.push_back(std::move(item));
       }
       return v;
     }

@@ -49,9 +49,9 @@ int grade_answer(const Report& report, const CommonOptions& o) {
   g.atol = g.rtol = o.tol;
   g.round_rel = o.rounding_tol;
   g.round_abs = o.rounding_tol > 0 ? 0.01 : 0.0;
-  AnswerFile answers;
+  GradeResult result;
   try {
-    answers = read_answer_file(o.answer);
+    result = grade(report.expected, read_answer_file(o.answer), g);  // ragged lists throw while grading
   } catch (const AnswerFileError& e) {
     std::cerr << "error: " << e.what() << "\n";
     if (o.format == "gradescope") {  // the student still sees why they got no score
@@ -61,7 +61,6 @@ int grade_answer(const Report& report, const CommonOptions& o) {
     }
     return 2;
   }
-  GradeResult result = grade(report.expected, answers, g);
   if (o.format == "gradescope") {
     emit(grade_to_gradescope(result, report.id()).dump(2) + "\n", o);
   } else if (o.format == "json") {

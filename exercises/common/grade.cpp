@@ -119,18 +119,26 @@ ItemResult grade_symbolic(const AnswerItem& item, const std::vector<std::string>
   return r;
 }
 
+bool shape_matches(const std::vector<std::string>& tokens, const std::vector<std::string>& symbols,
+                   const std::vector<double>& numbers) {
+  if (tokens.size() != symbols.size()) return false;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    double v;
+    bool by_number = parse_number(tokens[i], v) && v == numbers[i];
+    bool by_symbol = normalize_symbol(tokens[i]) == normalize_symbol(symbols[i]);
+    if (!by_number && !by_symbol) return false;
+  }
+  return true;
+}
+
 ItemResult grade_shape(const AnswerItem& item, const std::vector<std::string>& tokens) {
   ItemResult r{item.key, Verdict::incorrect, {}, 0.0};
-  bool ok = tokens.size() == item.symbols.size();
-  for (std::size_t i = 0; ok && i < tokens.size(); ++i) {
-    double v;
-    bool by_number = parse_number(tokens[i], v) && v == item.numbers[i];
-    bool by_symbol = normalize_symbol(tokens[i]) == normalize_symbol(item.symbols[i]);
-    ok = by_number || by_symbol;
-  }
-  if (ok) {
+  if (shape_matches(tokens, item.symbols, item.numbers)) {
     r.verdict = Verdict::correct;
     r.feedback = "shape matches";
+  } else if (!item.alt_symbols.empty() && shape_matches(tokens, item.alt_symbols, item.alt_numbers)) {
+    r.verdict = Verdict::correct;
+    r.feedback = fmt::format("shape matches (with kept dimensions; without: [{}])", fmt::join(item.symbols, ", "));
   } else {
     r.feedback = fmt::format("expected {} (with these sizes: [{}]), found [{}]", expected_text(item),
                              fmt::join(item.numbers, ", "), fmt::join(tokens, ", "));
@@ -172,6 +180,55 @@ const char* verdict_name(Verdict v) {
     case Verdict::skipped: return "skipped (optional)";
   }
   return "?";
+}
+
+AnswerItem numeric_item(std::string key, std::string description, std::vector<std::int64_t> shape,
+                        std::vector<double> numbers, bool allow_rounding) {
+  AnswerItem i;
+  i.key = std::move(key);
+  i.description = std::move(description);
+  i.kind = ItemKind::numeric;
+  i.shape = std::move(shape);
+  i.numbers = std::move(numbers);
+  i.allow_rounding = allow_rounding;
+  return i;
+}
+AnswerItem conventions_item(std::string key, std::string description, std::vector<Alternative> alternatives) {
+  AnswerItem i = numeric_item(std::move(key), std::move(description), {}, {alternatives.front().value});
+  i.alternatives = std::move(alternatives);
+  return i;
+}
+AnswerItem symbolic_item(std::string key, std::string description, std::vector<std::int64_t> shape,
+                         std::vector<std::string> symbols) {
+  AnswerItem i;
+  i.key = std::move(key);
+  i.description = std::move(description);
+  i.kind = ItemKind::symbolic;
+  i.shape = std::move(shape);
+  i.symbols = std::move(symbols);
+  return i;
+}
+AnswerItem shape_item(std::string key, std::string description, std::vector<std::string> symbols,
+                      std::vector<double> sizes, bool optional, std::vector<std::string> alt_symbols,
+                      std::vector<double> alt_sizes) {
+  AnswerItem i;
+  i.key = std::move(key);
+  i.description = std::move(description);
+  i.kind = ItemKind::shape;
+  i.symbols = std::move(symbols);
+  i.numbers = std::move(sizes);
+  i.optional = optional;
+  i.alt_symbols = std::move(alt_symbols);
+  i.alt_numbers = std::move(alt_sizes);
+  return i;
+}
+AnswerItem choice_item(std::string key, std::string description, std::vector<std::string> accepted) {
+  AnswerItem i;
+  i.key = std::move(key);
+  i.description = std::move(description);
+  i.kind = ItemKind::choice;
+  i.symbols = std::move(accepted);
+  return i;
 }
 
 nlohmann::json AnswerItem::expected_json() const {

@@ -39,9 +39,23 @@ struct AnswerItem {
   std::vector<Alternative> alternatives;  // numeric scalars: any of these is correct
   bool allow_rounding = false;  // accept two-decimal rounding of intermediates
   bool optional = false;        // missing is not an error
+  // shape items: a second accepted form (the shape with kept dimensions), same layout as symbols/numbers
+  std::vector<std::string> alt_symbols;
+  std::vector<double> alt_numbers;
 
   nlohmann::json expected_json() const;
 };
+
+// Builders (one per kind), so that call sites name what they set.
+AnswerItem numeric_item(std::string key, std::string description, std::vector<std::int64_t> shape,
+                        std::vector<double> numbers, bool allow_rounding = false);
+AnswerItem conventions_item(std::string key, std::string description, std::vector<Alternative> alternatives);
+AnswerItem symbolic_item(std::string key, std::string description, std::vector<std::int64_t> shape,
+                         std::vector<std::string> symbols);
+AnswerItem shape_item(std::string key, std::string description, std::vector<std::string> symbols,
+                      std::vector<double> sizes, bool optional, std::vector<std::string> alt_symbols = {},
+                      std::vector<double> alt_sizes = {});
+AnswerItem choice_item(std::string key, std::string description, std::vector<std::string> accepted);
 
 struct GradeOptions {
   double atol = 1e-6, rtol = 1e-6;            // "correct"

@@ -143,6 +143,14 @@ std::string aligned(const std::vector<std::string>& headers, const std::vector<s
   return out;
 }
 
+}  // namespace
+
+std::string text_table(const std::vector<std::string>& headers, const std::vector<std::vector<std::string>>& rows) {
+  return aligned(headers, {}, rows, "  ", false);
+}
+
+namespace {
+
 std::string md_escape_cell(std::string s) {
   std::string out;
   for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);

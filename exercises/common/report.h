@@ -87,6 +87,8 @@ std::string num(double x, int significant = 6);
 std::vector<std::vector<std::string>> format_matrix(const std::vector<double>& values,
                                                     std::int64_t rows, std::int64_t cols,
                                                     int significant = 6);
+// An aligned text table (numbers right-aligned), as reports print them.
+std::string text_table(const std::vector<std::string>& headers, const std::vector<std::vector<std::string>>& rows);
 // Row-major values -> nested JSON array of the given shape (1-D or 2-D).
 nlohmann::json json_matrix(const std::vector<double>& values, std::int64_t rows, std::int64_t cols);
 

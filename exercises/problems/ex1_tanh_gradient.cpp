@@ -182,10 +182,9 @@ Report run_ex1(const Ex1Options& o) {
   r.answer_note =
       "Graded: the two limits (numbers). The derivation and the explanation are not graded here;\n"
       "write them in your report.";
-  r.expected.push_back({"grad_limit", "limit of ||grad E_in(w)|| as ||w|| -> infinity", ItemKind::numeric, {},
-                        {grad_limit}, {}, {}, false, false});
-  r.expected.push_back({"tanh_prime_limit", "limit of tanh'(w^T x_n) as ||w|| -> infinity", ItemKind::numeric, {},
-                        {slope_limit}, {}, {}, false, false});
+  r.expected.push_back(numeric_item("grad_limit", "limit of ||grad E_in(w)|| as ||w|| -> infinity", {}, {grad_limit}));
+  r.expected.push_back(
+      numeric_item("tanh_prime_limit", "limit of tanh'(w^T x_n) as ||w|| -> infinity", {}, {slope_limit}));
   return r;
 }
 

@@ -248,7 +248,7 @@ Report run_ex2(const Ex2Options& o) {
   // Graded items in the order a student computes them: forward, backward, gradients.
   auto vec_item = [&](const std::string& key, const Tensor& t, const std::string& what) {
     auto v = t.to_vector();
-    r.expected.push_back({key, what, ItemKind::numeric, {static_cast<std::int64_t>(v.size())}, v, {}, {}, true, false});
+    r.expected.push_back(numeric_item(key, what, {static_cast<std::int64_t>(v.size())}, v, true));
   };
   for (std::size_t l = 0; l < L; ++l) {
     std::string k = std::to_string(l + 1);
@@ -259,8 +259,8 @@ Report run_ex2(const Ex2Options& o) {
   for (std::size_t l = L; l-- > 0;) vec_item("delta" + std::to_string(l + 1), id.delta[l], "delta(" + std::to_string(l + 1) + ")");
   for (std::size_t l = 0; l < L; ++l) {
     std::string k = std::to_string(l + 1);
-    r.expected.push_back({"dW" + k, "de/dW(" + k + "), shaped like W(" + k + ")", ItemKind::numeric,
-                          {id.dW[l].size(0), id.dW[l].size(1)}, id.dW[l].to_vector(), {}, {}, true, false});
+    r.expected.push_back(numeric_item("dW" + k, "de/dW(" + k + "), shaped like W(" + k + ")",
+                                      {id.dW[l].size(0), id.dW[l].size(1)}, id.dW[l].to_vector(), true));
   }
   r.answer_note =
       "Identity output (Exercise 7.8). Vectors as [a, b]; de/dW(l) as a matrix shaped like W(l).\n"

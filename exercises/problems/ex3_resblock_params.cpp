@@ -176,12 +176,10 @@ Report run_ex3(const Ex3Options& o) {
                      {"activations_per_example", c.activations},
                      {"activation_bytes_at_batch", act_bytes},
                      {"layers", c.layers}};
-    r.expected.push_back({std::string(n.key) + ".params",
-                          fmt::format("trainable parameters of the {} block (any stated convention)", n.key),
-                          ItemKind::numeric, {}, {}, {},
-                          {{"weights + BN scale/shift", double(w + a)}, {"weights only", double(w)},
-                           {"weights + biases", double(w + b)}, {"weights + biases + BN", double(w + b + a)}},
-                          false, false});
+    r.expected.push_back(conventions_item(
+        std::string(n.key) + ".params", fmt::format("trainable parameters of the {} block (any stated convention)", n.key),
+        {{"weights + BN scale/shift", double(w + a)}, {"weights only", double(w)}, {"weights + biases", double(w + b)},
+         {"weights + biases + BN", double(w + b + a)}}));
     results.push_back({n, c});
   }
   r.answer_note =

@@ -77,6 +77,7 @@ Report run_ex4(const Ex4Options& o) {
     Tensor shift = Tensor::randn({o.C}, rng, 0.0, 3.0, DType::f64);                       // [C]
     Tensor scale = Tensor::uniform({o.C}, rng, 0.5, 2.0, DType::f64);                     // [C]
     Tensor x = Tensor::randn(c.shape, rng, 0.0, 1.0, DType::f64) * scale + shift;         // C last: broadcasts
+    x.set_name("x").set_requires_grad(true);  // so that --graph can draw the batch-norm graph
     Tensor mu = mean(x, c.reduce_axes, false), var_ = var(x, c.reduce_axes, false);
     Tensor mu_k = mean(x, c.reduce_axes, true), var_k = var(x, c.reduce_axes, true);
     r.table({"statistic", "keepdims = false", "keepdims = true"},
@@ -90,6 +91,7 @@ Report run_ex4(const Ex4Options& o) {
     Tensor x_engine = c.shape.size() == 4 ? permute(x, {0, 3, 1, 2}) : x;                 // [N,C,H,W] or [N,C]
     Tensor y_engine = batch_norm(x_engine, gamma, beta, run_mean, run_var, true, 1.0, kEps);
     Tensor y = c.shape.size() == 4 ? permute(y_engine, {0, 2, 3, 1}) : y_engine;          // back to C last
+    if (c.shape.size() == 4) r.graph_dot = to_dot(y);  // permute, batch_norm, permute (x is a leaf with grad)
     // By hand with the kept-dimension statistics (they broadcast against x).
     Tensor y_hand = (x - mu_k) / sqrt(var_k + kEps);
     double d_hand = max_abs_diff(y, y_hand);
@@ -137,10 +139,11 @@ Report run_ex4(const Ex4Options& o) {
       nums_k.push_back(reduced ? 1.0 : double(c.shape[a]));
     }
     for (const char* stat : {"mean", "var"}) {
-      r.expected.push_back({c.key + "." + stat + "_shape", fmt::format("{}: shape of the batch {}", c.label, std::string(stat) == "var" ? "variance" : "mean"),
-                            ItemKind::shape, {}, nums, syms, {}, false, false});
-      r.expected.push_back({c.key + "." + stat + "_shape_keepdims", "same, with kept dimensions", ItemKind::shape, {},
-                            nums_k, syms_k, {}, false, true});
+      std::string what = std::string(stat) == "var" ? "variance" : "mean";
+      r.expected.push_back(shape_item(c.key + "." + stat + "_shape", fmt::format("{}: shape of the batch {}", c.label, what),
+                                      syms, nums, false, syms_k, nums_k));
+      r.expected.push_back(shape_item(c.key + "." + stat + "_shape_keepdims", "same, with kept dimensions", syms_k, nums_k,
+                                      true));
     }
     r.values[c.key] = {{"x_shape", c.shape},
                        {"axis_names", c.axis_names},

@@ -206,8 +206,8 @@ Report run_ex5(const Ex5Options& o) {
       kernel_rows.push_back({key, fmt::format("dL/dY channel {}", j), fmt::format("dL/dX channel {}", i),
                              fmt::format("[{}]", fmt::join(taps, ", "))});
       kernels[key] = taps;
-      r.expected.push_back({"c." + key, fmt::format("kernel from dL/dY channel {} into dL/dX channel {}", j, i),
-                            ItemKind::symbolic, {z.S}, {}, taps, {}, false, false});
+      r.expected.push_back(
+          symbolic_item("c." + key, fmt::format("kernel from dL/dY channel {} into dL/dX channel {}", j, i), {z.S}, taps));
     }
   r.paragraph(fmt::format(
       "Yes. dL/dx_i[u] = sum_j sum_k w^ij_k dL/dy_j[u-k+1]: a cross-correlation of dL/dY, zero-padded by\n"
@@ -249,13 +249,11 @@ Report run_ex5(const Ex5Options& o) {
       "entries (w^{12}_3 is accepted too). b.relation: one word (transpose). c.is_convolution: yes or no.\n"
       "c.V_ij: the kernel from dL/dY channel j into dL/dX channel i, taps in order.";
   r.expected.insert(r.expected.begin(),
-                    {{"A", "Y~ = A X~ (entries like w12_3 or 0)", ItemKind::symbolic, {A.rows, A.cols}, {}, A.text, {}, false, false},
-                     {"B", "dL/dX~ = B dL/dY~", ItemKind::symbolic, {B.rows, B.cols}, {}, B.text, {}, false, false},
-                     {"b.relation", "how B relates to A", ItemKind::choice, {}, {},
-                      {"transpose", "transposed", "A^T", "A_transpose", "A.T"}, {}, false, false},
-                     {"c.is_convolution", "is dL/dX~ = B dL/dY~ a convolution?", ItemKind::choice, {}, {},
-                      {"yes", "y", "true"}, {}, false, false},
-                     {"c.padding", "zero padding of dL/dY on each side", ItemKind::numeric, {}, {double(pad)}, {}, {}, false, false}});
+                    {symbolic_item("A", "Y~ = A X~ (entries like w12_3 or 0)", {A.rows, A.cols}, A.text),
+                     symbolic_item("B", "dL/dX~ = B dL/dY~", {B.rows, B.cols}, B.text),
+                     choice_item("b.relation", "how B relates to A", {"transpose", "transposed", "A^T", "A_transpose", "A.T"}),
+                     choice_item("c.is_convolution", "is dL/dX~ = B dL/dY~ a convolution?", {"yes", "y", "true"}),
+                     numeric_item("c.padding", "zero padding of dL/dY on each side", {}, {double(pad)})});
   return r;
 }
 

@@ -190,5 +190,5 @@ TEST(Ex2BackpropIdentity, NetworkFileVariantOfAnyDepth) {
   auto net = j["values"]["network"];
   std::vector<Matrix> W = net["W"];
   ASSERT_EQ(W.size(), 4u);
-  expect_pass_matches(j["values"]["identity"], net["x"], net["y"], W, false);
+  expect_pass_matches(j["values"]["identity"], net["x"].get<std::vector<double>>(), net["y"].get<double>(), W, false);
 }

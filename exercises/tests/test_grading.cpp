@@ -89,9 +89,9 @@ TEST(Grading, PartlyWrongFileGradesItemByItem) {
 TEST(Grading, MalformedFilesExit2NamingFileAndLine) {
   struct Case { const char* file; const char* line_and_expectation; };
   for (Case c : {Case{"malformed_missing_equals.txt", ":3: expected '=' after key 'x1'"},
-                 Case{"malformed_unclosed.txt", ":4: expected"},
+                 Case{"malformed_unclosed.txt", ":4: expected ',' or ']' to close the list opened on line 2"},
                  Case{"malformed_ragged.txt", ":1: expected rows of equal length"},
-                 Case{"malformed_duplicate.txt", ":3: key 's3' given twice"}}) {
+                 Case{"malformed_duplicate.txt", ":2: key 's3' given twice (first on line 1)"}}) {
     std::string path = test_data_dir() + "/" + c.file;
     auto r = run_program("ex2_backprop_identity", "--answer " + path, true);
     EXPECT_EQ(r.exit_code, 2) << c.file << "\n" << r.out;
@@ -144,7 +144,7 @@ TEST(AnswerFile, SymbolsNormalise) {
 }
 
 TEST(AnswerFile, NumericGradingVerdicts) {
-  gl::ex::AnswerItem item{"v", "a vector", gl::ex::ItemKind::numeric, {2}, {0.5, -0.25}, {}, {}, true, false};
+  gl::ex::AnswerItem item = gl::ex::numeric_item("v", "a vector", {2}, {0.5, -0.25}, true);
   gl::ex::GradeOptions opt;
   auto grade_text = [&](const std::string& text) {
     return gl::ex::grade({item}, gl::ex::parse_answer_text(text, "t.txt"), opt).items.at(0).verdict;
