@@ -17,7 +17,7 @@ void add_data_commands(CLI::App& app, int& exit_code) {
   };
   auto s = std::make_shared<Synth>();
   CLI::App* synth = app.add_subcommand(
-      "make-synthetic", "write a small learnable data set (10 classes of gratings) in the CIFAR-10 "
+      "make-synthetic", "write a small learnable data set (10 classes of periodic patterns) in the CIFAR-10 "
                         "binary layout");
   synth->add_option("--out", s->out, "output folder")->required();
   synth->add_option("--train", s->train, "training images (a multiple of 5: five files)");

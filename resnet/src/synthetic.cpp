@@ -12,14 +12,33 @@ namespace resnet {
 namespace fs = std::filesystem;
 
 namespace {
-constexpr int kOrientations = 5;
+constexpr int kPatterns = 5;
 constexpr double kPeriods[2] = {5.0, 10.0};
+const char* const kPatternNames[kPatterns] = {"vertical", "horizontal", "plaid", "crosshatch",
+                                              "rings"};
 
-void draw_grating(int label, gl::Rng& rng, std::uint8_t* chw) {
-  const double angle = (label % kOrientations) * std::numbers::pi / kOrientations;
-  const double period = kPeriods[label / kOrientations];
-  const double phase = rng.uniform(0.0, 2.0 * std::numbers::pi);
-  // Two colours at least 100 apart in mean value, so the stripes are visible.
+// The pattern's brightness in [0, 1] at (x, y). Every pattern is symmetric
+// under a left-right flip (the training augmentation), so flipping never turns
+// one class into another.
+double pattern(int kind, double k, double x, double y, double phase_x, double phase_y, double cx,
+               double cy) {
+  const double d = k / std::numbers::sqrt2;
+  switch (kind) {
+    case 0: return 0.5 + 0.5 * std::sin(k * x + phase_x);
+    case 1: return 0.5 + 0.5 * std::sin(k * y + phase_y);
+    case 2: return 0.5 + 0.25 * (std::sin(k * x + phase_x) + std::sin(k * y + phase_y));
+    case 3: return 0.5 + 0.25 * (std::sin(d * (x + y) + phase_x) + std::sin(d * (x - y) + phase_y));
+    default: return 0.5 + 0.5 * std::sin(k * std::hypot(x - cx, y - cy) + phase_x);
+  }
+}
+
+void draw_image(int label, gl::Rng& rng, std::uint8_t* chw) {
+  const int kind = label % kPatterns;
+  const double k = 2 * std::numbers::pi / kPeriods[label / kPatterns];
+  const double phase_x = rng.uniform(0.0, 2.0 * std::numbers::pi);
+  const double phase_y = rng.uniform(0.0, 2.0 * std::numbers::pi);
+  const double cx = rng.uniform(8, 24), cy = rng.uniform(8, 24);
+  // Two colours at least 100 apart in mean value, so the pattern is visible.
   double fg[3], bg[3];
   do {
     for (int c = 0; c < 3; ++c) {
@@ -27,11 +46,9 @@ void draw_grating(int label, gl::Rng& rng, std::uint8_t* chw) {
       bg[c] = rng.uniform(0, 255);
     }
   } while (std::abs((fg[0] + fg[1] + fg[2]) - (bg[0] + bg[1] + bg[2])) < 300);
-  const double kx = std::cos(angle) * 2 * std::numbers::pi / period;
-  const double ky = std::sin(angle) * 2 * std::numbers::pi / period;
   for (int y = 0; y < kImageSide; ++y) {
     for (int x = 0; x < kImageSide; ++x) {
-      const double t = 0.5 + 0.5 * std::sin(kx * x + ky * y + phase);
+      const double t = pattern(kind, k, x, y, phase_x, phase_y, cx, cy);
       for (int c = 0; c < 3; ++c) {
         const double v = bg[c] + (fg[c] - bg[c]) * t + rng.normal(0.0, 12.0);
         chw[(c * kImageSide + y) * kImageSide + x] =
@@ -50,7 +67,7 @@ ImageSet make_synthetic_images(std::int64_t count, std::uint64_t seed) {
   set.pixels.resize(count * kImageBytes);
   for (std::int64_t i = 0; i < count; ++i) {
     set.labels[i] = static_cast<std::int32_t>(i % kCifarClasses);
-    draw_grating(set.labels[i], rng, set.pixels.data() + i * kImageBytes);
+    draw_image(set.labels[i], rng, set.pixels.data() + i * kImageBytes);
   }
   return set;
 }
@@ -58,8 +75,7 @@ ImageSet make_synthetic_images(std::int64_t count, std::uint64_t seed) {
 std::vector<std::string> synthetic_class_names() {
   std::vector<std::string> names;
   for (int c = 0; c < kCifarClasses; ++c) {
-    names.push_back(fmt::format("grating-{}deg-p{}", (c % kOrientations) * 180 / kOrientations,
-                                kPeriods[c / kOrientations]));
+    names.push_back(fmt::format("{}-p{}", kPatternNames[c % kPatterns], kPeriods[c / kPatterns]));
   }
   return names;
 }

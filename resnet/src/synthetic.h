@@ -1,11 +1,13 @@
 // A small, learnable data set written in the CIFAR-10 binary layout, for tests
 // and for demonstrations without the real files.
 //
-// Class c is a sinusoidal grating: orientation (c % 5) * 36 degrees, period 5
-// or 10 pixels (c / 5). Every image draws its own phase, its own two colours
-// (so no colour and no single pixel tells the class) and pixel noise. Classes
-// are balanced, so a constant guess scores 10%. A network must see oriented
-// edges over a neighbourhood, which is what convolutions learn.
+// Class c is a periodic pattern, period 5 or 10 pixels (c / 5), of one of five
+// kinds (c % 5): vertical stripes, horizontal stripes, plaid (both), diagonal
+// crosshatch, rings around a random centre. All five are symmetric under a
+// left-right flip, the training augmentation. Every image draws its own phase,
+// its own two colours (so no colour and no single pixel tells the class) and
+// pixel noise. Classes are balanced, so a constant guess scores 10%. A network
+// must see the pattern over a neighbourhood, which is what convolutions learn.
 #pragma once
 #include <cstdint>
 #include <filesystem>
