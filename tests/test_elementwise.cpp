@@ -75,6 +75,7 @@ TEST(Elementwise, SameTensorOnBothSidesAccumulates) {
   // y = x * x: both inputs are x, so d/dx = 2x (the two contributions add).
   Tensor x = randn64({3, 2}, 3);
   EXPECT_OP_GRADIENTS_OK([](const Inputs& in) { return mul(in[0], in[0]); }, {x});
+  x.zero_grad();  // the check above ran backward passes into x.grad
   Tensor y = sum(mul(x, x));
   y.backward();
   EXPECT_TRUE(all_close(x.grad(), mul_scalar(x.detach(), 2.0)));

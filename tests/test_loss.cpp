@@ -118,7 +118,7 @@ TEST(CountCorrect, AccumulatesArgmaxMatches) {
                                        0.0, 0.0, 3.0,  //
                                        1.0, 1.0, 0.0},  // tie: first maximum (0) wins
                                       {4, 3}, DType::f64);
-  Tensor counter = Tensor::zeros({1}, DType::i32);
+  Tensor counter = Tensor::zeros({1}, DType::f64);  // same dtype as the logits
   count_correct(logits, Tensor::from_labels({1, 0, 1, 0}), counter);
   EXPECT_EQ(counter.to_vector()[0], 3.0);
   count_correct(logits, Tensor::from_labels({1, 1, 2, 1}), counter);
