@@ -107,7 +107,7 @@ void conv_backward_chunk(const T* x, const T* w, const T* dy, const ConvGeom& g,
     }
     T* dcols = thread_scratch<T>(static_cast<std::size_t>(CRS * B * P), 2);
     gemm_one<T>(true, false, CRS, B * P, g.K, T(1), w, dyc, T(0), dcols);
-    for (std::int64_t j = 0; j < B; ++j) col2im_one(dcols + j * P, g, dx + (n0 + j) * in_size, B * P);
+    for (std::int64_t j = 0; j < B; ++j) col2im_one_scratch(dcols + j * P, g, dx + (n0 + j) * in_size, B * P);
   }
 }
 

@@ -2,10 +2,13 @@
 // row-major, strided batches (stride 0 reuses one matrix).
 // One matrix: Eigen splits the product over the threads itself. Several:
 // OpenMP over the batch, each thread running Eigen single-threaded (Eigen
-// does not nest inside a parallel region).
+// does not nest inside a parallel region). On AVX-512 CPUs the GEMM itself
+// runs an AVX-512 build of Eigen (gemm_avx512.cpp).
 #include <Eigen/Core>
 
 #include "engine/cpu/cpu_backend.h"
+#include "engine/cpu/gemm_avx512.h"
+#include "engine/cpu/gemm_eigen.h"
 #include "engine/cpu/gemm_kernel.h"
 #include "engine/cpu/kernel_util.h"
 
@@ -14,26 +17,11 @@ namespace gl::cpu {
 template <class T>
 void gemm_one(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K, T alpha,
               const T* A, const T* B, T beta, T* C) {
-  using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  using ConstMap = Eigen::Map<const Mat>;
-  Eigen::Map<Mat> c(C, M, N);
-  if (K == 0) {  // empty product: only the beta term remains
-    if (beta == T(0)) c.setZero(); else c *= beta;
-    return;
+  if (gemm_avx512_usable()) {
+    gemm_one_avx512<T>(trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
+  } else {
+    gemm_eigen<T>(trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
   }
-  // op(X) stored row-major: X is [rows, cols] or its transpose is.
-  auto run = [&](const auto& a, const auto& b) {
-    if (beta == T(0)) {
-      c.noalias() = alpha * (a * b);  // never reads C (it may hold garbage)
-    } else {
-      if (beta != T(1)) c *= beta;
-      c.noalias() += alpha * (a * b);
-    }
-  };
-  if (!trans_a && !trans_b) run(ConstMap(A, M, K), ConstMap(B, K, N));
-  else if (!trans_a && trans_b) run(ConstMap(A, M, K), ConstMap(B, N, K).transpose());
-  else if (trans_a && !trans_b) run(ConstMap(A, K, M).transpose(), ConstMap(B, K, N));
-  else run(ConstMap(A, K, M).transpose(), ConstMap(B, N, K).transpose());
 }
 
 template void gemm_one<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, float,

@@ -17,6 +17,9 @@ template <class T> void im2col_one(const T* x, const ConvGeom& g, T* cols, std::
 // dx[c, ih, iw] = sum of the cols entries that im2col copied from there
 // (overwrites dx: it is zeroed first).
 template <class T> void col2im_one(const T* cols, const ConvGeom& g, T* dx, std::int64_t ld);
+// The same, faster for stride 1 and Wo == W, but it overwrites parts of cols
+// (use it on scratch buffers only).
+template <class T> void col2im_one_scratch(T* cols, const ConvGeom& g, T* dx, std::int64_t ld);
 
 // A 1x1 kernel with stride 1 and no padding has cols == x: no copy needed.
 inline bool im2col_is_identity(const ConvGeom& g) {
