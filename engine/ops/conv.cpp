@@ -50,10 +50,21 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::in
 }
 
 // A 1-D convolution is a 2-D one over a 1-pixel-high image: [N,C,L] -> [N,C,1,L].
+// Its arguments are checked here, in 1-D terms, before the reshape.
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::int64_t stride, std::int64_t padding) {
-  GL_CHECK(x.defined() && x.dim() == 3, "conv1d: input must be [N, C, L], got {}", x.defined() ? shape_str(x.shape()) : "undefined");
-  GL_CHECK(weight.defined() && weight.dim() == 3, "conv1d: weight must be [K, C, S], got {}",
-           weight.defined() ? shape_str(weight.shape()) : "undefined");
+  require_compatible("conv1d", {&x, &weight, &bias});
+  GL_CHECK(x.dim() == 3, "conv1d: input must be [N, C, L], got {}", shape_str(x.shape()));
+  GL_CHECK(weight.dim() == 3, "conv1d: weight must be [K, C, S], got {}", shape_str(weight.shape()));
+  GL_CHECK(weight.size(1) == x.size(1),
+           "conv1d: input x {} has {} channels but weight {} expects {} (weight [K, C, S] must match x [N, C, L])",
+           shape_str(x.shape()), x.size(1), shape_str(weight.shape()), weight.size(1));
+  GL_CHECK(stride >= 1 && padding >= 0, "conv1d: stride must be >= 1 and padding >= 0, got stride {} padding {}",
+           stride, padding);
+  GL_CHECK(x.size(2) + 2 * padding >= weight.size(2), "conv1d: kernel length {} exceeds the padded input length {}",
+           weight.size(2), x.size(2) + 2 * padding);
+  if (bias.defined())
+    GL_CHECK(bias.shape() == Shape{weight.size(0)}, "conv1d: bias must be [{}], got {}", weight.size(0),
+             shape_str(bias.shape()));
   Tensor y = conv2d(reshape(x, {x.size(0), x.size(1), 1, x.size(2)}),
                     reshape(weight, {weight.size(0), weight.size(1), 1, weight.size(2)}), bias, 1, stride, 0, padding);
   return reshape(y, {y.size(0), y.size(1), y.size(3)});
