@@ -10,12 +10,15 @@
 # time limit; together (limits 120+90+40+50+50+100 s) they stay under ~8 minutes.
 #
 # Environment: BIN (default build-cuda/bin), OUT, DATA_DIR (a folder with
-# cifar-10-batches-bin/ or the .bin files), TRAIN_EPOCHS (default 1).
+# cifar-10-batches-bin/ or the .bin files), TRAIN_EPOCHS (default 2).
 set -u
 BIN=${BIN:-build-cuda/bin}
 LOGS=${OUT:-gpu_check_logs}
 mkdir -p "$LOGS"
-TRAIN_EPOCHS=${TRAIN_EPOCHS:-1}
+TRAIN_EPOCHS=${TRAIN_EPOCHS:-2}
+# recipe30 warms up for one epoch, which needs at least two.
+WARMUP=1
+(( TRAIN_EPOCHS < 2 )) && WARMUP=0
 SUMMARY=()
 
 # run_stage NAME LIMIT_S LOG COMMAND...: runs with a time limit, records the outcome.
@@ -34,7 +37,10 @@ run_stage() {
     *) status="FAIL(rc=$rc)" ;;
   esac
   tail -n 5 "$log"
-  SUMMARY+=("$(printf '%-28s %-16s %5ss  %s' "$name" "$status" "$((end - start))" "$(stage_note "$name" "$log")")")
+  local note
+  note=$(stage_note "$name" "$log")
+  [[ -z $note ]] && note=$(grep -v '^\s*$' "$log" | tail -n 1 | cut -c1-100)  # e.g. the error message
+  SUMMARY+=("$(printf '%-28s %-16s %5ss  %s' "$name" "$status" "$((end - start))" "$note")")
 }
 
 # One line of the log worth showing in the table.
@@ -88,7 +94,7 @@ if [[ -x $BIN/resnet ]]; then
   fi
   if [[ -n $data ]]; then
     run_stage "train ResNet-20 ($(basename "$data"))" 100 "$LOGS/train.log" \
-      "$BIN/resnet" train --data-dir "$data" --device cuda --preset recipe30 --epochs "$TRAIN_EPOCHS" \
+      "$BIN/resnet" train --data-dir "$data" --device cuda --preset recipe30 --epochs "$TRAIN_EPOCHS" --warmup-epochs "$WARMUP" \
       --quiet --model-dir "$work/checkpoints" --metrics "$LOGS/train_metrics.jsonl"
   else
     skip_stage "train" "no data (see $LOGS/synthetic.log)"
