@@ -57,6 +57,7 @@ Tensor numerical_jacobian(const std::function<Tensor()>& f, Tensor& x, double h)
 }
 
 Tensor numerical_gradient(const std::function<Tensor()>& f, Tensor& x, double h) {
+  require_f64_cpu(x, "numerical_gradient");
   Tensor j = numerical_jacobian(f, x, h);
   GL_CHECK(j.size(0) == 1, "numerical_gradient: f returns {} values; it must return one (use numerical_jacobian)",
            j.size(0));
