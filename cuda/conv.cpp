@@ -91,6 +91,7 @@ void CudaBackend::conv2d_backward(const Tensor& x, const Tensor& w, const Tensor
       launch_reduce_sum<T>(dptr<T>(dy), dptr<T>(dbias), reduce_plan({g.N, g.K, L}, {1, g.K, 1}), stream());
     }
     if (!dx.defined() && !dw.defined()) return;
+    if (g.N == 0 && dw.defined()) launch_fill<T>(dptr<T>(dw), dw.numel(), T(0), stream());  // an empty sum
     const bool direct = cols_is_input(g);
     const i64 chunk = images_per_chunk(g, sizeof(T));
     const std::size_t cols_bytes = static_cast<std::size_t>(chunk * CRS * L) * sizeof(T);
