@@ -24,18 +24,23 @@
 namespace {
 
 struct Problem {
-  std::string id, checker;
+  std::string id, checker, example_flags;
   std::function<gl::ex::Report(const std::string& flags)> run;
 };
 
 std::vector<Problem> problems() {
   using namespace gl::notebook;
   return {
-      {"ex1", "ex1_tanh_gradient", [](const std::string& f) { return gl::ex::run_ex1(parse_ex1_flags(f)); }},
-      {"ex2", "ex2_backprop_identity", [](const std::string& f) { return gl::ex::run_ex2(parse_ex2_flags(f)); }},
-      {"ex3", "ex3_resblock_params", [](const std::string& f) { return gl::ex::run_ex3(parse_ex3_flags(f)); }},
-      {"ex4", "ex4_batchnorm_shapes", [](const std::string& f) { return gl::ex::run_ex4(parse_ex4_flags(f)); }},
-      {"ex5", "ex5_conv1d_matrix", [](const std::string& f) { return gl::ex::run_ex5(parse_ex5_flags(f)); }},
+      {"ex1", "ex1_tanh_gradient", "--N 50 --seed 3",
+       [](const std::string& f) { return gl::ex::run_ex1(parse_ex1_flags(f)); }},
+      {"ex2", "ex2_backprop_identity", "--x 1 --y -1",
+       [](const std::string& f) { return gl::ex::run_ex2(parse_ex2_flags(f)); }},
+      {"ex3", "ex3_resblock_params", "--standard-channels 64",
+       [](const std::string& f) { return gl::ex::run_ex3(parse_ex3_flags(f)); }},
+      {"ex4", "ex4_batchnorm_shapes", "--C 8",
+       [](const std::string& f) { return gl::ex::run_ex4(parse_ex4_flags(f)); }},
+      {"ex5", "ex5_conv1d_matrix", "--length 6 --kernel 2",
+       [](const std::string& f) { return gl::ex::run_ex5(parse_ex5_flags(f)); }},
   };
 }
 
@@ -59,8 +64,8 @@ int main(int argc, char** argv) {
   app.add_option("--only", only, "comma-separated problems to export, e.g. ex1,ex5 (default: all five)");
   for (const Problem& p : problems())
     app.add_option("--" + p.id, flags[p.id],
-                   fmt::format("flags for {}, quoted, e.g. --{} \"--seed 3\" (see {} --help)", p.checker, p.id,
-                               p.checker));
+                   fmt::format("flags for {}, quoted, e.g. --{} \"{}\" (see {} --help)", p.checker, p.id,
+                               p.example_flags, p.checker));
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -83,7 +88,7 @@ int main(int argc, char** argv) {
     }
     return all_ok ? 0 : 1;
   } catch (const std::exception& e) {
-    std::cerr << "export_notebooks: " << e.what() << "\n";
+    std::cerr << "error: " << e.what() << "\n";
     return 3;
   }
 }

@@ -16,6 +16,7 @@ import json
 import numpy as np
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
+%matplotlib inline
 
 np.set_printoptions(precision=6, suppress=False, linewidth=110))py";
 
@@ -32,7 +33,7 @@ std::string section_heading(const std::string& section) {
 
 std::string intro_markdown(const json& report, const std::string& export_command) {
   return fmt::format(
-      "This notebook was exported by gradlab from the checker `{}` (command: `{}`).\n\n"
+      "Exported by gradlab's `export_notebooks`; the numbers are those of `{}` (problem {}).\n\n"
       "How to use it:\n"
       "1. Read the problem and the derivation below; every number in them was computed by gradlab's C++ "
       "autograd engine.\n"
@@ -41,7 +42,7 @@ std::string intro_markdown(const json& report, const std::string& export_command
       "and `assert` that they agree, so a run without errors means the derivation checks out.\n"
       "3. At the end, change a number in the *Try it* cell and run it again.\n\n"
       "gradlab's own confirmations: {} of {} hold.",
-      report.value("problem", std::string("?")), export_command,
+      export_command, report.value("problem", std::string("?")),
       [&] {
         int ok = 0;
         for (const auto& c : report.at("checks")) ok += c.value("ok", false) ? 1 : 0;

@@ -67,7 +67,8 @@ std::string config_markdown(const json& config) {
 constexpr const char* kImports = R"py(import json
 import math
 import numpy as np
-import matplotlib.pyplot as plt)py";
+import matplotlib.pyplot as plt
+%matplotlib inline)py";
 
 constexpr const char* kColumns = R"py(# One row per epoch. The evaluation split is "validation" (45k/5k split) or "test".
 epochs = run["epochs"]

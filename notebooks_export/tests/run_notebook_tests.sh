@@ -27,7 +27,7 @@ for program in export_notebooks resnet_report resnet; do
   [[ -x $bin/$program ]] || fail "$bin/$program not built (cmake --build build --target $program)"
 done
 
-export MPLBACKEND=Agg                       # no display: matplotlib draws into the notebook
+export MPLBACKEND=Agg                       # no display; the notebooks switch to %matplotlib inline
 export PYDEVD_DISABLE_FILE_VALIDATION=1     # quiets a debugger warning of ipykernel
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
 # The kernel must be Debian's python3 with numpy and matplotlib; a user-level
@@ -47,14 +47,31 @@ validate() {  # nbformat 4 schema
   $python -c "import sys, nbformat; nbformat.validate(nbformat.read(sys.argv[1], as_version=4)); print('valid  ', sys.argv[1])" "$1" ||
     fail "$1 does not validate against the nbformat 4 schema"
 }
-execute() {  # a real kernel; any exception (a failed assert) fails nbconvert
+# execute NOTEBOOK TAG MIN_FIGURES: runs it in a real kernel (any exception, such as a
+# failed assert, fails nbconvert), then checks that the plots were drawn.
+execute() {
   local name
   name=$(basename "$1" .ipynb)
   $jupyter nbconvert --to notebook --execute --ExecutePreprocessor.timeout=120 \
     --ExecutePreprocessor.kernel_name=python3 --output-dir "$work/executed" --output "$name.$2" "$1" \
     >"$work/executed/$name.$2.log" 2>&1 || { cat "$work/executed/$name.$2.log" >&2; fail "$1 did not execute cleanly"; }
   validate "$work/executed/$name.$2.ipynb"
-  echo "ran    $1"
+  $python - "$work/executed/$name.$2.ipynb" "$3" <<'PY' || fail "$1: its plots are missing from the executed notebook"
+import sys, nbformat
+nb = nbformat.read(sys.argv[1], as_version=4)
+figures = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+print(f"ran     {sys.argv[1]}: {figures} figures")
+sys.exit(0 if figures >= int(sys.argv[2]) and not errors else 1)
+PY
+}
+# The plots each notebook draws: ex1 1, ex3 1, ex5 2, report 3 (+1 with an evaluation).
+min_figures() {
+  case $(basename "$1") in
+    ex1_*|ex3_*) echo 1 ;;
+    ex5_*) echo 2 ;;
+    *) echo 0 ;;
+  esac
 }
 
 # ---- the five problem notebooks ----
@@ -63,7 +80,7 @@ count=$(ls "$work/notebooks"/*.ipynb | wc -l)
 [[ $count -eq 5 ]] || fail "expected 5 notebooks in $work/notebooks, found $count"
 for nb in "$work/notebooks"/*.ipynb; do
   validate "$nb"
-  execute "$nb" default
+  execute "$nb" default "$(min_figures "$nb")"
 done
 
 # ---- variants: the checkers' flags pass through ----
@@ -73,7 +90,7 @@ done
   --ex5 "--in-channels 3 --out-channels 2 --length 6 --kernel 2 --seed 9"
 for nb in "$work/variant"/*.ipynb; do
   validate "$nb"
-  execute "$nb" variant
+  execute "$nb" variant "$(min_figures "$nb")"
 done
 
 # ---- a training report from a short synthetic run ----
@@ -86,12 +103,12 @@ checkpoint=$(ls "$work/report/models"/*.safetensors | sort | tail -n 1)
 "$bin/resnet_report" --metrics "$work/report/metrics.jsonl" --out "$work/report/report.ipynb" \
   --checkpoint "$checkpoint" --data-dir "$work/report/data" --save-evaluation "$work/report/evaluation.json"
 validate "$work/report/report.ipynb"
-execute "$work/report/report.ipynb" run
+execute "$work/report/report.ipynb" run 4
 # The same report from the saved evaluation, and one without any evaluation.
 "$bin/resnet_report" --metrics "$work/report/metrics.jsonl" --out "$work/report/report_saved.ipynb" \
   --evaluation "$work/report/evaluation.json"
-execute "$work/report/report_saved.ipynb" run
+execute "$work/report/report_saved.ipynb" run 4
 "$bin/resnet_report" --metrics "$work/report/metrics.jsonl" --out "$work/report/report_curves.ipynb"
-execute "$work/report/report_curves.ipynb" run
+execute "$work/report/report_curves.ipynb" run 3
 
 echo "PASS: every notebook validates and executes"
