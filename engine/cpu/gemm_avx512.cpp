@@ -24,8 +24,9 @@ bool gemm_avx512_usable() {
 
 template <class T>
 void gemm_one_avx512(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K,
-                     T alpha, const T* A, const T* B, T beta, T* C) {
-  gemm_eigen<T>(trans_a, trans_b, M, N, K, alpha, A, B, beta, C);
+                     T alpha, const T* A, std::int64_t lda, const T* B, std::int64_t ldb, T beta,
+                     T* C, std::int64_t ldc) {
+  gemm_eigen<T>(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 #else  // compiled without AVX-512: gemm_one always takes the AVX2 build
@@ -35,16 +36,18 @@ namespace gl::cpu {
 bool gemm_avx512_usable() { return false; }
 
 template <class T>
-void gemm_one_avx512(bool, bool, std::int64_t, std::int64_t, std::int64_t, T, const T*, const T*,
-                     T, T*) {
+void gemm_one_avx512(bool, bool, std::int64_t, std::int64_t, std::int64_t, T, const T*, std::int64_t,
+                     const T*, std::int64_t, T, T*, std::int64_t) {
   __builtin_trap();  // unreachable: guarded by gemm_avx512_usable()
 }
 
 #endif
 
 template void gemm_one_avx512<float>(bool, bool, std::int64_t, std::int64_t, std::int64_t, float,
-                                     const float*, const float*, float, float*);
-template void gemm_one_avx512<double>(bool, bool, std::int64_t, std::int64_t, std::int64_t,
-                                      double, const double*, const double*, double, double*);
+                                     const float*, std::int64_t, const float*, std::int64_t, float,
+                                     float*, std::int64_t);
+template void gemm_one_avx512<double>(bool, bool, std::int64_t, std::int64_t, std::int64_t, double,
+                                      const double*, std::int64_t, const double*, std::int64_t,
+                                      double, double*, std::int64_t);
 
 }  // namespace gl::cpu

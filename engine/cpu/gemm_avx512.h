@@ -10,8 +10,10 @@ namespace gl::cpu {
 // gives that file -march=x86-64-v4) and this CPU supports it.
 bool gemm_avx512_usable();
 
+// As gemm_eigen (gemm_eigen.h), with leading dimensions.
 template <class T>
 void gemm_one_avx512(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K,
-                     T alpha, const T* A, const T* B, T beta, T* C);
+                     T alpha, const T* A, std::int64_t lda, const T* B, std::int64_t ldb, T beta,
+                     T* C, std::int64_t ldc);
 
 }  // namespace gl::cpu

@@ -8,12 +8,20 @@
 namespace gl::cpu {
 namespace {
 
+// lda/ldb/ldc: distance between rows of A, B, C as stored (so a block of
+// rows or columns of a larger matrix can be passed). Runs on the calling
+// thread: gemm.cpp splits large products over OpenMP itself, because Eigen's
+// own threads spin-wait on each other and collapse on a loaded machine.
 template <class T>
 void gemm_eigen(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K,
-                T alpha, const T* A, const T* B, T beta, T* C) {
+                T alpha, const T* A, std::int64_t lda, const T* B, std::int64_t ldb, T beta, T* C,
+                std::int64_t ldc) {
+  static const bool single_threaded = (Eigen::setNbThreads(1), true);
+  (void)single_threaded;
   using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  using ConstMap = Eigen::Map<const Mat>;
-  Eigen::Map<Mat> c(C, M, N);
+  using Stride = Eigen::OuterStride<>;
+  using ConstMap = Eigen::Map<const Mat, 0, Stride>;
+  Eigen::Map<Mat, 0, Stride> c(C, M, N, Stride(ldc));
   if (K == 0) {  // empty product: only the beta term remains
     if (beta == T(0)) c.setZero(); else c *= beta;
     return;
@@ -27,10 +35,12 @@ void gemm_eigen(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std:
     }
   };
   // op(X) = X^T is the transpose of the row-major matrix as stored.
-  if (!trans_a && !trans_b) run(ConstMap(A, M, K), ConstMap(B, K, N));
-  else if (!trans_a && trans_b) run(ConstMap(A, M, K), ConstMap(B, N, K).transpose());
-  else if (trans_a && !trans_b) run(ConstMap(A, K, M).transpose(), ConstMap(B, K, N));
-  else run(ConstMap(A, K, M).transpose(), ConstMap(B, N, K).transpose());
+  const ConstMap a_plain(A, trans_a ? K : M, trans_a ? M : K, Stride(lda));
+  const ConstMap b_plain(B, trans_b ? N : K, trans_b ? K : N, Stride(ldb));
+  if (!trans_a && !trans_b) run(a_plain, b_plain);
+  else if (!trans_a && trans_b) run(a_plain, b_plain.transpose());
+  else if (trans_a && !trans_b) run(a_plain.transpose(), b_plain);
+  else run(a_plain.transpose(), b_plain.transpose());
 }
 
 }  // namespace

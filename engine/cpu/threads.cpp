@@ -1,8 +1,9 @@
-// Thread count of the CPU backend: one knob for both OpenMP loops and Eigen's
-// GEMM. 0 means "the default": OMP_NUM_THREADS when set, else every core.
+// Thread count of the CPU backend. Every parallel loop is ours (OpenMP);
+// Eigen always runs single-threaded inside them (gemm_eigen.h), because its
+// own GEMM threads spin-wait on each other and collapse on a loaded machine.
+// 0 means "the default": OMP_NUM_THREADS when set, else every core.
 #include <omp.h>
 
-#include <Eigen/Core>
 #include <cstdlib>
 
 #include "engine/core/backend.h"
@@ -18,7 +19,6 @@ void set_num_threads(int n) {
     if (n <= 0) n = omp_get_num_procs();
   }
   omp_set_num_threads(n);
-  Eigen::setNbThreads(n);
 }
 
 int num_threads() { return omp_get_max_threads(); }
