@@ -27,7 +27,21 @@ std::vector<std::int64_t> squeeze(const std::vector<std::int64_t>& s) {
   return out;
 }
 
-std::string expected_text(const AnswerItem& item) { return item.expected_json().dump(); }
+// The expected value as a student would write it: [1, 0.604368], [C], w12_3 (6 significant digits).
+std::string compact(const nlohmann::json& j) {
+  if (j.is_array()) {
+    std::vector<std::string> parts;
+    for (const auto& e : j) parts.push_back(compact(e));
+    return fmt::format("[{}]", fmt::join(parts, ", "));
+  }
+  if (j.is_number()) return num(j.get<double>());
+  if (j.is_string()) return j.get<std::string>();
+  return j.dump();
+}
+std::string expected_text(const AnswerItem& item) {
+  if (!item.alternatives.empty()) return num(item.alternatives.front().value);
+  return compact(item.expected_json());
+}
 
 ItemResult grade_numeric(const AnswerItem& item, const std::vector<std::string>& tokens,
                          const std::vector<std::int64_t>& shape, const GradeOptions& opt) {
@@ -57,7 +71,7 @@ ItemResult grade_numeric(const AnswerItem& item, const std::vector<std::string>&
     std::vector<std::string> accepted;
     for (const Alternative& a : item.alternatives) accepted.push_back(fmt::format("{} ({})", num(a.value), a.label));
     r.max_difference = best;
-    r.feedback = fmt::format("{} matches no convention; accepted: {}; nearest differs by {}", num(got[0]),
+    r.feedback = fmt::format("{} matches no convention; expected one of {}; the nearest differs by {}", num(got[0]),
                              fmt::join(accepted, ", "), num(best));
     return r;
   }
@@ -140,8 +154,10 @@ ItemResult grade_shape(const AnswerItem& item, const std::vector<std::string>& t
     r.verdict = Verdict::correct;
     r.feedback = fmt::format("shape matches (with kept dimensions; without: [{}])", fmt::join(item.symbols, ", "));
   } else {
+    std::vector<std::string> sizes;
+    for (double n : item.numbers) sizes.push_back(num(n));
     r.feedback = fmt::format("expected {} (with these sizes: [{}]), found [{}]", expected_text(item),
-                             fmt::join(item.numbers, ", "), fmt::join(tokens, ", "));
+                             fmt::join(sizes, ", "), fmt::join(tokens, ", "));
   }
   return r;
 }

@@ -124,6 +124,7 @@ std::string aligned(const std::vector<std::string>& headers, const std::vector<s
   if (!headers.empty()) {
     out += indent + std::string(lw + (lw ? 1 : 0) + (brackets ? 2 : 0), ' ');
     for (std::size_t c = 0; c < cols; ++c) out += cell(headers[c], c) + (c + 1 < cols ? "  " : "");
+    while (!out.empty() && out.back() == ' ') out.pop_back();
     out += "\n";
     if (!brackets) {
       out += indent;
@@ -138,6 +139,7 @@ std::string aligned(const std::vector<std::string>& headers, const std::vector<s
     for (std::size_t c = 0; c < cols; ++c)
       out += cell(cells[r][c], c) + (c + 1 < cols ? "  " : "");
     if (brackets) out += " ]";
+    while (!out.empty() && out.back() == ' ') out.pop_back();  // left-aligned last columns leave blanks
     out += "\n";
   }
   return out;

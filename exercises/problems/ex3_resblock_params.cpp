@@ -152,16 +152,16 @@ Report run_ex3(const Ex3Options& o) {
                             "Activations: {} values per example; at batch {} in {}-byte floats: {:.2f} MiB.",
                             c.macs, c.macs / 1e6, o.batch, c.macs * double(o.batch) / 1e9, c.activations, o.batch,
                             o.bytes_per_value, act_bytes / 1048576.0));
-    r.check("parameter_count() == per-layer sum (weights + BN)", c.param_count_bn == w + a, 0, 0,
+    r.check(fmt::format("{}: {}", n.key, "parameter_count() == per-layer sum (weights + BN)"), c.param_count_bn == w + a, 0, 0,
             fmt::format("{} == {}", c.param_count_bn, w + a));
-    r.check("parameter_count() with conv biases == per-layer sum", c.param_count_all == w + b + a, 0, 0,
+    r.check(fmt::format("{}: {}", n.key, "parameter_count() with conv biases == per-layer sum"), c.param_count_all == w + b + a, 0, 0,
             fmt::format("{} == {}", c.param_count_all, w + b + a));
-    r.check("per-layer counts == closed form", w == f.weights && b == f.biases && a == f.affine, 0, 0,
+    r.check(fmt::format("{}: {}", n.key, "per-layer counts == closed form"), w == f.weights && b == f.biases && a == f.affine, 0, 0,
             fmt::format("weights {} == {}, biases {} == {}, BN {} == {}", w, f.weights, b, f.biases, a, f.affine));
-    r.check("pre-activation ordering has the same count", c.param_count_pre == c.param_count_bn, 0, 0,
+    r.check(fmt::format("{}: {}", n.key, "pre-activation ordering has the same count"), c.param_count_pre == c.param_count_bn, 0, 0,
             fmt::format("{} == {}", c.param_count_pre, c.param_count_bn));
     Shape expect{1, n.C, o.height, o.width};
-    r.check("output shape == input shape (identity shortcut)", c.out_shape == expect, 0, 0, shape_str(c.out_shape));
+    r.check(fmt::format("{}: {}", n.key, "output shape == input shape (identity shortcut)"), c.out_shape == expect, 0, 0, shape_str(c.out_shape));
     blocks[n.key] = {{"channels", n.C},
                      {"conv_weights", w},
                      {"conv_biases", b},

@@ -115,18 +115,18 @@ Report run_ex4(const Ex4Options& o) {
       rows.push_back({std::to_string(ch), num(mu.to_vector()[ch]), num(sigma2[ch]), num(m_out[ch], 3),
                       num(v_out[ch], 8)});
     r.table({"channel c", "mu_c", "sigma^2_c", "mean of y[..., c]", "variance of y[..., c]"}, rows);
-    r.check("engine batch_norm == (x - mu) / sqrt(sigma^2 + eps) with keepdims statistics", d_hand <= 1e-12, d_hand,
+    r.check(c.key + ": engine batch_norm == (x - mu) / sqrt(sigma^2 + eps) with keepdims statistics", d_hand <= 1e-12, d_hand,
             1e-12, fmt::format("statistics over {} values per channel", M));
-    r.check("every output channel has mean 0", worst_mean <= 1e-12, worst_mean, 1e-12, "");
-    r.check("every output channel has variance sigma^2/(sigma^2+eps)", worst_var_exact <= 1e-12, worst_var_exact,
+    r.check(c.key + ": every output channel has mean 0", worst_mean <= 1e-12, worst_mean, 1e-12, "");
+    r.check(c.key + ": every output channel has variance sigma^2/(sigma^2+eps)", worst_var_exact <= 1e-12, worst_var_exact,
             1e-12, "exactly what eps leaves");
     // 1 - sigma^2/(sigma^2 + eps) = eps/(sigma^2 + eps) <= eps/sigma^2: the only gap to 1 is eps's.
     double min_sigma2 = *std::min_element(sigma2.begin(), sigma2.end());
-    r.check("every output channel has variance 1 up to eps/sigma^2", worst_var <= kEps / min_sigma2, worst_var,
+    r.check(c.key + ": every output channel has variance 1 up to eps/sigma^2", worst_var <= kEps / min_sigma2, worst_var,
             kEps / min_sigma2, "");
-    r.check("the engine's running mean [C] == batch mean", d_run_mean <= 1e-12 && run_mean.shape() == mu.shape(),
+    r.check(c.key + ": the engine's running mean [C] == batch mean", d_run_mean <= 1e-12 && run_mean.shape() == mu.shape(),
             d_run_mean, 1e-12, "momentum 1: running = this batch");
-    r.check("the engine's running variance [C] == batch variance", std::min(d_run_var_biased, d_run_var_unbiased) <= 1e-12,
+    r.check(c.key + ": the engine's running variance [C] == batch variance", std::min(d_run_var_biased, d_run_var_unbiased) <= 1e-12,
             std::min(d_run_var_biased, d_run_var_unbiased), 1e-12,
             unbiased ? "unbiased (M-1), as PyTorch keeps it" : "biased (M)");
 
