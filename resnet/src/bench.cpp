@@ -30,9 +30,8 @@ BenchResult run_bench(const BenchConfig& c, std::FILE* log) {
   for (auto& l : labels) l = static_cast<std::int32_t>(rng.integer(0, c.model.num_classes - 1));
   const gl::Tensor y = gl::Tensor::from_labels(labels, dev);
   gl::Backend& backend = gl::backend(dev);
-  fmt::print(log, "bench: {}, {} parameters, batch {}, device {}, threads {}\n",
-             c.model.describe(), model.parameter_count(), c.batch_size, gl::device_name(dev),
-             gl::num_threads());
+  fmt::print(log, "bench: {}, {} parameters, batch {}, device {}\n", c.model.describe(),
+             model.parameter_count(), c.batch_size, device_description(dev));
 
   std::vector<double> times;
   for (int i = 0; i < c.warmup + c.steps; ++i) {

@@ -2,6 +2,9 @@
 
 #include "engine/core/backend.h"
 #include "engine/core/error.h"
+#ifdef GRADLAB_RESNET_WITH_CUDA
+#include "cuda/cuda_info.h"
+#endif
 
 namespace resnet {
 
@@ -28,6 +31,22 @@ gl::Device select_device(const std::string& name) {
   return gl::Device::cuda;
 }
 
-std::size_t peak_device_memory_bytes() { return 0; }
+std::size_t peak_device_memory_bytes() {
+#ifdef GRADLAB_RESNET_WITH_CUDA
+  return gl::cuda::peak_memory_bytes();
+#else
+  return 0;
+#endif
+}
+
+std::string device_description(gl::Device device) {
+#ifdef GRADLAB_RESNET_WITH_CUDA
+  if (device == gl::Device::cuda) {
+    return fmt::format("cuda ({}, TF32 {})", gl::cuda::device_name(),
+                       gl::cuda::tf32_enabled() ? "on" : "off");
+  }
+#endif
+  return fmt::format("{}, {} threads", gl::device_name(device), gl::num_threads());
+}
 
 }  // namespace resnet

@@ -1,5 +1,6 @@
 // --device: "cpu" or "cuda", checked before any work starts.
 #pragma once
+#include <cstddef>
 #include <string>
 
 #include "engine/core/dtype.h"
@@ -11,6 +12,9 @@ gl::Device select_device(const std::string& name);
 
 // Whether this binary was built with the CUDA backend (GRADLAB_RESNET_WITH_CUDA).
 bool built_with_cuda();
+
+// "cpu, 2 threads" or "cuda (NVIDIA H200, TF32 off)".
+std::string device_description(gl::Device device);
 
 // Peak device memory in bytes since start-up (CUDA builds only; 0 elsewhere).
 std::size_t peak_device_memory_bytes();

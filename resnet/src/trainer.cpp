@@ -104,8 +104,8 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
   model.train();
   TrainResult result;
   result.parameter_count = model.parameter_count();
-  fmt::print(log, "model: {}\nparameters: {}\ndevice: {}, threads: {}\n", c.model.describe(),
-             result.parameter_count, gl::device_name(dev), gl::num_threads());
+  fmt::print(log, "model: {}\nparameters: {}\ndevice: {}\n", c.model.describe(),
+             result.parameter_count, device_description(dev));
 
   gl::optim::SGD optimizer(gl::optim::decay_groups(model, c.weight_decay), c.lr, c.momentum,
                            c.nesterov);
