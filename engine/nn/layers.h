@@ -1,8 +1,8 @@
-// The layers the course's networks are made of. Initialisation follows
-// PyTorch's defaults unless stated: Linear and conv biases U(-1/sqrt(fan_in),
-// 1/sqrt(fan_in)); conv and linear weights Kaiming-normal with fan_out and ReLU
-// gain (std = sqrt(2 / fan_out)), the ResNet recipe's choice; batch norm
-// gamma = 1, beta = 0, running mean 0, running var 1.
+// The layers the course's networks are made of. Initialisation: Linear
+// weight and bias U(-1/sqrt(in), 1/sqrt(in)) (PyTorch's default); conv
+// weights Kaiming-normal with fan_out and ReLU gain (std = sqrt(2 / fan_out)),
+// the ResNet recipe's choice; conv biases U(-1/sqrt(fan_in), 1/sqrt(fan_in));
+// batch norm gamma = 1, beta = 0, running mean 0, running var 1.
 #pragma once
 #include <cstdint>
 #include <memory>
