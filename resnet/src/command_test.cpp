@@ -26,13 +26,14 @@ void print_report(const EvalResult& r, const std::vector<std::string>& names, in
   const auto per_class = per_class_accuracy(r.confusion, K);
   std::size_t width = 5;
   for (const auto& n : names) width = std::max(width, n.size());
+  const std::size_t row_width = width + 3;  // "9 " before the name
   fmt::print("per-class accuracy:\n");
   for (int k = 0; k < K; ++k) fmt::print("  {:<{}}  {:6.2f}%\n", names[k], width, 100 * per_class[k]);
-  fmt::print("confusion matrix (rows: true class, columns: predicted class):\n  {:<{}}", "", width);
+  fmt::print("confusion matrix (rows: true class, columns: predicted class):\n  {:<{}}", "", row_width);
   for (int k = 0; k < K; ++k) fmt::print(" {:>5}", k);
   fmt::print("\n");
   for (int t = 0; t < K; ++t) {
-    fmt::print("  {:<{}}", fmt::format("{} {}", t, names[t]), width);
+    fmt::print("  {:<{}}", fmt::format("{} {}", t, names[t]), row_width);
     for (int p = 0; p < K; ++p) fmt::print(" {:>5}", r.confusion[t * K + p]);
     fmt::print("\n");
   }

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <sys/wait.h>
 
 #include "cifar_io.h"
 #include "engine/core/error.h"
@@ -40,11 +41,12 @@ void download_cifar10(const fs::path& dir, const std::string& url, const std::st
   const fs::path archive = dir / "cifar-10-binary.tar.gz";
   if (!fs::exists(archive) || md5_of(archive) != md5) {
     const fs::path part = dir / "cifar-10-binary.tar.gz.part";
-    const std::string cmd = fmt::format("curl -fL --connect-timeout 10 --retry 2 -o {} {}",
+    const std::string cmd = fmt::format("curl -fL --progress-bar --connect-timeout 10 --retry 2 -o {} {}",
                                         quoted(part.string()), quoted(url));
     std::printf("downloading %s\n", url.c_str());
     std::fflush(stdout);
-    const int rc = std::system(cmd.c_str());
+    const int status = std::system(cmd.c_str());
+    const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : status;
     if (rc != 0) {
       fs::remove(part);
       throw gl::Error(fmt::format("download: could not fetch {} (curl exit status {}; no network?); {}",
