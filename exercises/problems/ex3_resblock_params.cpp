@@ -32,7 +32,7 @@ struct Counts {
 
 std::int64_t numel_of(const Tensor& t) { return t.defined() ? t.numel() : 0; }
 
-Counts count_block(BlockKind3 kind, std::int64_t C, std::int64_t H, std::int64_t W) {
+Counts count_block(ResidualKind kind, std::int64_t C, std::int64_t H, std::int64_t W) {
   Counts c;
   Rng rng(3);
   ResidualBlock block(kind, C, false, false, rng);
@@ -94,8 +94,8 @@ Counts count_block(BlockKind3 kind, std::int64_t C, std::int64_t H, std::int64_t
 }
 
 struct ClosedForm { std::int64_t weights, biases, affine; };
-ClosedForm closed_form(BlockKind3 kind, std::int64_t C) {
-  if (kind == BlockKind3::standard) return {2 * 9 * C * C, 2 * C, 2 * 2 * C};
+ClosedForm closed_form(ResidualKind kind, std::int64_t C) {
+  if (kind == ResidualKind::standard) return {2 * 9 * C * C, 2 * C, 2 * 2 * C};
   std::int64_t b = C / 4;
   return {C * b + 9 * b * b + b * C, b + b + C, 2 * b + 2 * b + 2 * C};
 }
@@ -131,10 +131,10 @@ Report run_ex3(const Ex3Options& o) {
              "\\text{bottleneck } (b = C/4)\\text{: } Cb + 3^2 b^2 + bC \\text{ weights},\\ 2b + C \\text{ biases},\\ 2(2b) + 2C \\text{ BN}");
 
   nlohmann::json blocks;
-  struct Named { const char* key; const char* label; BlockKind3 kind; std::int64_t C; };
+  struct Named { const char* key; const char* label; ResidualKind kind; std::int64_t C; };
   std::vector<std::pair<Named, Counts>> results;
-  for (Named n : {Named{"standard", "Standard block", BlockKind3::standard, o.standard_channels},
-                  Named{"bottleneck", "Bottleneck block", BlockKind3::bottleneck, o.bottleneck_channels}}) {
+  for (Named n : {Named{"standard", "Standard block", ResidualKind::standard, o.standard_channels},
+                  Named{"bottleneck", "Bottleneck block", ResidualKind::bottleneck, o.bottleneck_channels}}) {
     Counts c = count_block(n.kind, n.C, o.height, o.width);
     ClosedForm f = closed_form(n.kind, n.C);
     r.section(fmt::format("{} (C = {})", n.label, n.C));

@@ -5,13 +5,13 @@
 
 namespace gl::ex {
 
-ResidualBlock::ResidualBlock(BlockKind3 kind, std::int64_t C, bool conv_bias, bool pre, Rng& rng)
+ResidualBlock::ResidualBlock(ResidualKind kind, std::int64_t C, bool conv_bias, bool pre, Rng& rng)
     : body(std::make_shared<nn::Sequential>()), pre_activation(pre) {
   register_module("body", body);
   // (in, out, kernel) of each convolution; padding keeps H x W.
   struct ConvSpec { std::int64_t in, out, k; };
   std::vector<ConvSpec> convs;
-  if (kind == BlockKind3::standard) {
+  if (kind == ResidualKind::standard) {
     convs = {{C, C, 3}, {C, C, 3}};
   } else {
     GL_CHECK(C % 4 == 0, "ResidualBlock: bottleneck channels must be a multiple of 4 (got {})", C);

@@ -14,11 +14,11 @@
 
 namespace gl::ex {
 
-enum class BlockKind3 { standard, bottleneck };
+enum class ResidualKind { standard, bottleneck };
 
 class ResidualBlock : public nn::Module {
  public:
-  ResidualBlock(BlockKind3 kind, std::int64_t channels, bool conv_bias, bool pre_activation, Rng& rng);
+  ResidualBlock(ResidualKind kind, std::int64_t channels, bool conv_bias, bool pre_activation, Rng& rng);
   Tensor forward(const Tensor& x) override;  // [N, C, H, W] -> [N, C, H, W]
   std::string type_name() const override { return "ResidualBlock"; }
   std::shared_ptr<nn::Sequential> body;  // the residual branch F(x)
