@@ -4,6 +4,9 @@
 #include <exception>
 
 #include "commands.h"
+#ifdef GRADLAB_WITH_REPORT
+#include "notebooks_export/report_command.h"
+#endif
 
 int main(int argc, char** argv) {
   CLI::App app{"resnet: CIFAR-10 ResNets (v1 standard, v2 bottleneck) on gradlab"};
@@ -14,6 +17,9 @@ int main(int argc, char** argv) {
   resnet::add_predict_command(app, exit_code);
   resnet::add_data_commands(app, exit_code);
   resnet::add_bench_command(app, exit_code);
+#ifdef GRADLAB_WITH_REPORT
+  gl::notebook::add_report_command(app, exit_code);  // `resnet report`: a run as a Jupyter notebook
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
