@@ -9,10 +9,17 @@ namespace gl::cpu {
 
 namespace {
 
-// out[i] = f(i) for i < n, in parallel when n is large.
-template <class T, class F> void map_index(T* out, std::int64_t n, F f) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (std::int64_t i = 0; i < n; ++i) out[i] = f(i);
+// out[i] = f(i) for i < n, in parallel when n is large. Each thread works on
+// its own copy of f: the pointers f captured then live in registers (out
+// cannot alias a local), so the loop vectorizes; through the shared closure
+// GCC reloads them every element and emits scalar code.
+template <class T, class F> void map_index(T* out, std::int64_t n, const F& f) {
+#pragma omp parallel if (n >= kParallelMin)
+  {
+    const F local = f;
+#pragma omp for schedule(static)
+    for (std::int64_t i = 0; i < n; ++i) out[i] = local(i);
+  }
 }
 
 template <class T> void unary_kernel(UnaryOp op, const T* a, T* o, std::int64_t n, T s) {
@@ -53,7 +60,12 @@ void unary_backward_kernel(UnaryOp op, const T* x, const T* y, const T* go, T* g
     case UnaryOp::sigmoid:
       return map_index(gi, n, [=](std::int64_t i) { return go[i] * y[i] * (T(1) - y[i]); });
     case UnaryOp::relu:
-      return map_index(gi, n, [=](std::int64_t i) { return x[i] > T(0) ? go[i] : T(0); });
+      // Both loads unconditional: a select, not a branch (the sign pattern is
+      // random, a branch mispredicts half the time and blocks vectorization).
+      return map_index(gi, n, [=](std::int64_t i) {
+        const T g = go[i];
+        return x[i] > T(0) ? g : T(0);
+      });
     case UnaryOp::sqrt:  // d sqrt(x) = 1 / (2 sqrt(x))
       return map_index(gi, n, [=](std::int64_t i) { return go[i] / (T(2) * std::sqrt(x[i])); });
     case UnaryOp::pow_scalar:  // d x^s = s x^(s-1)
