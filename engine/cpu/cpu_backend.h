@@ -9,10 +9,16 @@
 
 namespace gl {
 
+class BlockCache;
+
 // The process-wide CPU backend (engine/core/backend.cpp returns it for Device::cpu).
 Backend& cpu_backend();
 
 namespace cpu {
+
+// The host block cache behind CpuBackend::allocate (memory.cpp): its
+// current/peak/cached byte counts, and release_cached() to give memory back.
+BlockCache& host_cache();
 
 class CpuBackend final : public Backend {
  public:
