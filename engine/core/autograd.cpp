@@ -85,6 +85,11 @@ Tensor walk(const Tensor& root, const Tensor& seed, bool retain_graph, bool accu
       auto& slot = grads[in.impl()];
       if (!slot) {
         slot = gi.impl_ptr();
+      } else if (slot.use_count() == 1 && slot->storage.use_count() == 1) {
+        // Nobody else holds this gradient or a view of its memory (a residual
+        // join's second arrival, typically): add in place, no copy.
+        Tensor acc(slot);
+        backend(acc.device()).axpy(1.0, gi, acc);
       } else {
         Tensor sum = Tensor(slot).clone();
         backend(sum.device()).axpy(1.0, gi, sum);
