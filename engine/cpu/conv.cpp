@@ -6,8 +6,14 @@
 // Backward:
 //   dyc   [K, B*P]    = the chunk's dy[n] blocks side by side
 //   dw    [K, CRS]   += dyc * cols^T        (per-thread sums, reduced in thread order)
-//   dcols [CRS, B*P]  = w^T [CRS, K] * dyc;  dx[n] = col2im(block n of dcols)
 //   dbias [K]         = sum over n, P of dy
+//   dx    [C, H, W] per image: dcols [CRS, B*P] = w^T [CRS, K] * dyc;  dx[n] = col2im(block n of dcols)
+// Float32 stride-1 layers (every 3x3 layer of a CIFAR ResNet) take the direct
+// kernel of conv_direct.h for y, and for dx too: the input gradient of a
+// stride-1 convolution is itself a stride-1 convolution of dy with the kernel
+// flipped in space and its channel axes swapped, padded R-1-pad:
+//   wflip[c, k, r, s] = w[k, c, R-1-r, S-1-s],  dx = conv2d(dy, wflip, pad R-1-pad_h, S-1-pad_w).
+// float64 always runs im2col + GEMM + col2im, the reference the tests compare with.
 // With B = 1 the gathers are skipped (y[n] and dy[n] are the matrices). Each
 // OpenMP thread runs single-threaded GEMMs on its own scratch buffers; with
 // schedule(static) a given thread count always gives the same sums.
@@ -15,8 +21,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
+#include "engine/cpu/conv_direct.h"
 #include "engine/cpu/cpu_backend.h"
 #include "engine/cpu/gemm_kernel.h"
 #include "engine/cpu/im2col_kernel.h"
@@ -60,55 +68,122 @@ const T* chunk_cols(const T* x, const ConvGeom& g, std::int64_t n0, std::int64_t
   return cols;
 }
 
+// y for images n0 .. n0+B-1 by im2col + GEMM.
 template <class T>
-void conv_forward(const T* x, const T* w, const T* bias, const ConvGeom& g, T* y) {
+void forward_chunk(const T* x, const T* w, const T* bias, const ConvGeom& g, std::int64_t n0,
+                   std::int64_t B, T* y) {
   const std::int64_t CRS = g.C * g.R * g.S, P = g.Ho * g.Wo, out_size = g.K * P;
-  const Chunking ch = chunking(g);
-#pragma omp parallel for schedule(static)
-  for (std::int64_t c = 0; c < ch.count; ++c) {
-    const std::int64_t n0 = c * ch.images, B = std::min(ch.images, g.N - n0);
-    const T* cols = chunk_cols(x, g, n0, B, 0);
-    T* out = B == 1 ? y + n0 * out_size : thread_scratch<T>(static_cast<std::size_t>(g.K * B * P), 1);
-    gemm_one<T>(false, false, g.K, B * P, CRS, T(1), w, cols, T(0), out);
-    if (B > 1) {
-      for (std::int64_t j = 0; j < B; ++j) copy_block(out + j * P, B * P, y + (n0 + j) * out_size, P, g.K, P);
-    }
-    if (bias != nullptr) {
-      for (std::int64_t j = 0; j < B; ++j) {
-        for (std::int64_t k = 0; k < g.K; ++k) {
-          T* row = y + (n0 + j) * out_size + k * P;
-          for (std::int64_t i = 0; i < P; ++i) row[i] += bias[k];
-        }
+  const T* cols = chunk_cols(x, g, n0, B, 0);
+  T* out = B == 1 ? y + n0 * out_size : thread_scratch<T>(static_cast<std::size_t>(g.K * B * P), 1);
+  gemm_one<T>(false, false, g.K, B * P, CRS, T(1), w, cols, T(0), out);
+  if (B > 1) {
+    for (std::int64_t j = 0; j < B; ++j) copy_block(out + j * P, B * P, y + (n0 + j) * out_size, P, g.K, P);
+  }
+  if (bias != nullptr) {
+    for (std::int64_t j = 0; j < B; ++j) {
+      for (std::int64_t k = 0; k < g.K; ++k) {
+        T* row = y + (n0 + j) * out_size + k * P;
+        for (std::int64_t i = 0; i < P; ++i) row[i] += bias[k];
       }
     }
   }
 }
 
-// dx and dw of the chunk starting at image n0 (either may be null).
+// Images [n0, n1) of the thread's share of N (contiguous, static).
+struct Share {
+  std::int64_t n0, n1;
+};
+Share my_share(std::int64_t N) {
+  const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+  return {N * t / nt, N * (t + 1) / nt};
+}
+
 template <class T>
-void conv_backward_chunk(const T* x, const T* w, const T* dy, const ConvGeom& g, std::int64_t n0,
-                         std::int64_t B, T* dx, T* my_dw) {
+void conv_forward(const T* x, const T* w, const T* bias, const ConvGeom& g, T* y) {
+  if constexpr (std::is_same_v<T, float>) {
+    if (conv_direct_applies(g)) {
+      const std::vector<float> packed = conv_direct_pack(w, g);
+#pragma omp parallel
+      {
+        const Share sh = my_share(g.N);
+        conv_direct_images(x, packed.data(), g, sh.n0, sh.n1, y);
+        if (bias != nullptr) {
+          const std::int64_t P = g.Ho * g.Wo;
+          for (std::int64_t n = sh.n0; n < sh.n1; ++n)
+            for (std::int64_t k = 0; k < g.K; ++k) {
+              T* row = y + (n * g.K + k) * P;
+              for (std::int64_t i = 0; i < P; ++i) row[i] += bias[k];
+            }
+        }
+      }
+      return;
+    }
+  }
+  const Chunking ch = chunking(g);
+#pragma omp parallel for schedule(static)
+  for (std::int64_t c = 0; c < ch.count; ++c) {
+    const std::int64_t n0 = c * ch.images;
+    forward_chunk(x, w, bias, g, n0, std::min(ch.images, g.N - n0), y);
+  }
+}
+
+// dx of a stride-1 convolution as the convolution of dy by the flipped kernel
+// (see the top of the file): whether it applies, its geometry, the kernel.
+ConvGeom dx_geometry(const ConvGeom& g) {
+  return {g.N, g.K, g.Ho, g.Wo, g.C, g.R, g.S, 1, 1, g.R - 1 - g.pad_h, g.S - 1 - g.pad_w, g.H, g.W};
+}
+bool dx_as_direct_convolution(const ConvGeom& g) {
+  return g.stride_h == 1 && g.stride_w == 1 && g.pad_h <= g.R - 1 && g.pad_w <= g.S - 1 &&
+         conv_direct_applies(dx_geometry(g));
+}
+// wflip [C, K, R, S] from w [K, C, R, S].
+std::vector<float> flip_kernel(const float* w, const ConvGeom& g) {
+  std::vector<float> f(static_cast<std::size_t>(g.K * g.C * g.R * g.S));
+  for (std::int64_t k = 0; k < g.K; ++k)
+    for (std::int64_t c = 0; c < g.C; ++c)
+      for (std::int64_t r = 0; r < g.R; ++r)
+        for (std::int64_t s = 0; s < g.S; ++s)
+          f[static_cast<std::size_t>(((c * g.K + k) * g.R + r) * g.S + s)] =
+              w[((k * g.C + c) * g.R + (g.R - 1 - r)) * g.S + (g.S - 1 - s)];
+  return f;
+}
+
+// dyc [K, B*P]: the chunk's dy blocks side by side (dy[n0] itself when B = 1).
+template <class T> const T* chunk_dy(const T* dy, const ConvGeom& g, std::int64_t n0, std::int64_t B) {
+  const std::int64_t P = g.Ho * g.Wo, out_size = g.K * P;
+  if (B == 1) return dy + n0 * out_size;
+  T* buf = thread_scratch<T>(static_cast<std::size_t>(g.K * B * P), 1);
+  for (std::int64_t j = 0; j < B; ++j) copy_block(dy + (n0 + j) * out_size, P, buf + j * P, B * P, g.K, P);
+  return buf;
+}
+
+// dx and dw of the chunk starting at image n0 (either may be null).
+// flip_packed: the flipped kernel packed for conv_direct (float32 stride 1), else null.
+template <class T>
+void conv_backward_chunk(const T* x, const T* w, const float* flip_packed, const T* dy,
+                         const ConvGeom& g, std::int64_t n0, std::int64_t B, T* dx, T* my_dw) {
   const std::int64_t CRS = g.C * g.R * g.S, P = g.Ho * g.Wo, in_size = g.C * g.H * g.W;
   const std::int64_t out_size = g.K * P;
-  const T* dyc = dy + n0 * out_size;
-  if (B > 1) {  // gather the chunk's dy blocks side by side
-    T* buf = thread_scratch<T>(static_cast<std::size_t>(g.K * B * P), 1);
-    for (std::int64_t j = 0; j < B; ++j) copy_block(dy + (n0 + j) * out_size, P, buf + j * P, B * P, g.K, P);
-    dyc = buf;
-  }
   if (my_dw != nullptr) {
+    const T* dyc = chunk_dy(dy, g, n0, B);
     const T* cols = chunk_cols(x, g, n0, B, 0);
     gemm_one<T>(false, true, g.K, CRS, B * P, T(1), dyc, cols, T(1), my_dw);
   }
-  if (dx != nullptr) {
-    if (B == 1 && im2col_is_identity(g)) {
-      gemm_one<T>(true, false, CRS, P, g.K, T(1), w, dyc, T(0), dx + n0 * in_size);
+  if (dx == nullptr) return;
+  if constexpr (std::is_same_v<T, float>) {
+    if (flip_packed != nullptr) {
+      conv_direct_images(dy, flip_packed, dx_geometry(g), n0, n0 + B, dx);
       return;
     }
-    T* dcols = thread_scratch<T>(static_cast<std::size_t>(CRS * B * P), 2);
-    gemm_one<T>(true, false, CRS, B * P, g.K, T(1), w, dyc, T(0), dcols);
-    for (std::int64_t j = 0; j < B; ++j) col2im_one_scratch(dcols + j * P, g, dx + (n0 + j) * in_size, B * P);
   }
+  if (B == 1 && im2col_is_identity(g)) {
+    gemm_one<T>(true, false, CRS, P, g.K, T(1), w, dy + n0 * out_size, T(0), dx + n0 * in_size);
+    return;
+  }
+  const T* dyc = chunk_dy(dy, g, n0, B);
+  T* dcols = thread_scratch<T>(static_cast<std::size_t>(CRS * B * P), 2);
+  gemm_one<T>(true, false, CRS, B * P, g.K, T(1), w, dyc, T(0), dcols);
+  for (std::int64_t j = 0; j < B; ++j) col2im_one(dcols + j * P, g, dx + (n0 + j) * in_size, B * P);
 }
 
 template <class T>
@@ -119,6 +194,12 @@ void conv_backward(const T* x, const T* w, const T* dy, const ConvGeom& g, T* dx
   const int threads = omp_get_max_threads();
   // dw partial sums, one [K, CRS] block per thread.
   std::vector<T> dw_partial(dw != nullptr ? static_cast<std::size_t>(threads * w_size) : 0, T(0));
+  std::vector<float> flip_packed;
+  if constexpr (std::is_same_v<T, float>) {
+    if (dx != nullptr && dx_as_direct_convolution(g)) {
+      flip_packed = conv_direct_pack(flip_kernel(w, g).data(), dx_geometry(g));
+    }
+  }
   if (dx != nullptr || dw != nullptr) {
 #pragma omp parallel
     {
@@ -126,7 +207,8 @@ void conv_backward(const T* x, const T* w, const T* dy, const ConvGeom& g, T* dx
 #pragma omp for schedule(static)
       for (std::int64_t c = 0; c < ch.count; ++c) {
         const std::int64_t n0 = c * ch.images;
-        conv_backward_chunk(x, w, dy, g, n0, std::min(ch.images, g.N - n0), dx, my_dw);
+        conv_backward_chunk(x, w, flip_packed.empty() ? nullptr : flip_packed.data(), dy, g, n0,
+                            std::min(ch.images, g.N - n0), dx, my_dw);
       }
     }
   }

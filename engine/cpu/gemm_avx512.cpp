@@ -3,6 +3,7 @@
 // Eigen is included under another namespace name so its templates here do
 // not collide (ODR) with the AVX2 instantiations in gemm.cpp.
 #include "engine/cpu/gemm_avx512.h"
+#include "engine/cpu/isa.h"
 
 #if defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VL__) && defined(__AVX512BW__)
 // GCC 12 flags its own AVX-512 intrinsics (_mm512_extract*) as "may be used
@@ -15,12 +16,7 @@
 
 namespace gl::cpu {
 
-bool gemm_avx512_usable() {
-  static const bool usable = __builtin_cpu_supports("avx512f") &&
-                             __builtin_cpu_supports("avx512dq") &&
-                             __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
-  return usable;
-}
+bool gemm_avx512_usable() { return cpu_has_avx512() && avx512_allowed(); }
 
 template <class T>
 void gemm_one_avx512(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std::int64_t K,

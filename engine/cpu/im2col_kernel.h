@@ -15,11 +15,8 @@ namespace gl::cpu {
 
 template <class T> void im2col_one(const T* x, const ConvGeom& g, T* cols, std::int64_t ld);
 // dx[c, ih, iw] = sum of the cols entries that im2col copied from there
-// (overwrites dx: it is zeroed first).
+// (overwrites dx).
 template <class T> void col2im_one(const T* cols, const ConvGeom& g, T* dx, std::int64_t ld);
-// The same, faster for stride 1 and Wo == W, but it overwrites parts of cols
-// (use it on scratch buffers only).
-template <class T> void col2im_one_scratch(T* cols, const ConvGeom& g, T* dx, std::int64_t ld);
 
 // A 1x1 kernel with stride 1 and no padding has cols == x: no copy needed.
 inline bool im2col_is_identity(const ConvGeom& g) {
@@ -29,9 +26,10 @@ inline bool im2col_is_identity(const ConvGeom& g) {
 
 // A buffer owned by the calling thread that only grows, so per-image work in
 // a parallel loop reuses memory across images and calls. `slot` tells apart
-// buffers needed at the same time.
+// buffers needed at the same time: conv.cpp uses 0-2, im2col/col2im use 3
+// (one padded channel plane).
 template <class T> T* thread_scratch(std::size_t n, int slot) {
-  thread_local std::vector<T> buffers[3];
+  thread_local std::vector<T> buffers[4];
   std::vector<T>& b = buffers[slot];
   if (b.size() < n) b.resize(n);
   return b.data();

@@ -1,0 +1,45 @@
+// The direct convolution (conv_direct.h): the AVX2 build of the kernel, the
+// weight packing, and the run-time choice of the AVX-512 build.
+#include "engine/cpu/conv_direct.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+namespace gl::cpu {
+
+bool conv_direct_avx512_usable();
+void conv_direct_images_avx512(const float* x, const float* packed_w, const ConvGeom& g,
+                               std::int64_t n0, std::int64_t n1, float* y);
+
+namespace avx2 {
+constexpr int kV = 8;
+#include "engine/cpu/conv_direct_kernel.h"
+}  // namespace avx2
+
+bool conv_direct_applies(const ConvGeom& g) {
+  const bool plain_gemm = g.R == 1 && g.S == 1 && g.pad_h == 0 && g.pad_w == 0;
+  return g.stride_h == 1 && g.stride_w == 1 && !plain_gemm;
+}
+
+std::vector<float> conv_direct_pack(const float* w, const ConvGeom& g) {
+  constexpr std::int64_t MR = 8;  // kMR of the kernel
+  const std::int64_t taps = g.C * g.R * g.S, panels = (g.K + MR - 1) / MR;
+  std::vector<float> packed(static_cast<std::size_t>(panels * taps * MR), 0.0f);
+  for (std::int64_t k = 0; k < g.K; ++k)
+    for (std::int64_t t = 0; t < taps; ++t)
+      packed[static_cast<std::size_t>(((k / MR) * taps + t) * MR + k % MR)] = w[k * taps + t];
+  return packed;
+}
+
+void conv_direct_images(const float* x, const float* packed_w, const ConvGeom& g,
+                        std::int64_t n0, std::int64_t n1, float* y) {
+  if (conv_direct_avx512_usable()) {
+    conv_direct_images_avx512(x, packed_w, g, n0, n1, y);
+  } else {
+    avx2::direct_images(x, packed_w, g, n0, n1, y);
+  }
+}
+
+}  // namespace gl::cpu

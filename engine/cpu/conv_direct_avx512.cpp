@@ -1,0 +1,37 @@
+// The direct convolution built for AVX-512 (16 floats per register), chosen
+// at run time by conv_direct.cpp. engine/CMakeLists.txt compiles this file
+// with -march=x86-64-v4; without it, it defines nothing usable.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "engine/core/backend.h"
+#include "engine/cpu/isa.h"
+
+namespace gl::cpu {
+bool conv_direct_avx512_usable();
+void conv_direct_images_avx512(const float* x, const float* packed_w, const ConvGeom& g,
+                               std::int64_t n0, std::int64_t n1, float* y);
+}  // namespace gl::cpu
+
+#if defined(__AVX512F__)
+namespace gl::cpu::avx512 {
+constexpr int kV = 16;
+#include "engine/cpu/conv_direct_kernel.h"
+}  // namespace gl::cpu::avx512
+
+namespace gl::cpu {
+bool conv_direct_avx512_usable() { return cpu_has_avx512() && avx512_allowed(); }
+void conv_direct_images_avx512(const float* x, const float* packed_w, const ConvGeom& g,
+                               std::int64_t n0, std::int64_t n1, float* y) {
+  avx512::direct_images(x, packed_w, g, n0, n1, y);
+}
+}  // namespace gl::cpu
+#else
+namespace gl::cpu {
+bool conv_direct_avx512_usable() { return false; }
+void conv_direct_images_avx512(const float*, const float*, const ConvGeom&, std::int64_t,
+                               std::int64_t, float*) {}
+}  // namespace gl::cpu
+#endif
