@@ -13,6 +13,7 @@
 // stride-1 convolution is itself a stride-1 convolution of dy with the kernel
 // flipped in space and its channel axes swapped, padded R-1-pad:
 //   wflip[c, k, r, s] = w[k, c, R-1-r, S-1-s],  dx = conv2d(dy, wflip, pad R-1-pad_h, S-1-pad_w).
+// dw of those layers is the direct kernel's other reading of the same sum.
 // float64 always runs im2col + GEMM + col2im, the reference the tests compare with.
 // With B = 1 the gathers are skipped (y[n] and dy[n] are the matrices). Each
 // OpenMP thread runs single-threaded GEMMs on its own scratch buffers; with
@@ -158,16 +159,23 @@ template <class T> const T* chunk_dy(const T* dy, const ConvGeom& g, std::int64_
 }
 
 // dx and dw of the chunk starting at image n0 (either may be null).
-// flip_packed: the flipped kernel packed for conv_direct (float32 stride 1), else null.
+// flip_packed: the flipped kernel packed for conv_direct when dx is computed
+// that way, else null; direct_dw: dw by conv_direct_weight_grad (float32).
 template <class T>
-void conv_backward_chunk(const T* x, const T* w, const float* flip_packed, const T* dy,
-                         const ConvGeom& g, std::int64_t n0, std::int64_t B, T* dx, T* my_dw) {
+void conv_backward_chunk(const T* x, const T* w, const float* flip_packed, bool direct_dw,
+                         const T* dy, const ConvGeom& g, std::int64_t n0, std::int64_t B, T* dx,
+                         T* my_dw) {
   const std::int64_t CRS = g.C * g.R * g.S, P = g.Ho * g.Wo, in_size = g.C * g.H * g.W;
   const std::int64_t out_size = g.K * P;
   if (my_dw != nullptr) {
-    const T* dyc = chunk_dy(dy, g, n0, B);
-    const T* cols = chunk_cols(x, g, n0, B, 0);
-    gemm_one<T>(false, true, g.K, CRS, B * P, T(1), dyc, cols, T(1), my_dw);
+    if constexpr (std::is_same_v<T, float>) {
+      if (direct_dw) conv_direct_weight_grad(x, dy, g, n0, n0 + B, my_dw);
+    }
+    if (!direct_dw) {
+      const T* dyc = chunk_dy(dy, g, n0, B);
+      const T* cols = chunk_cols(x, g, n0, B, 0);
+      gemm_one<T>(false, true, g.K, CRS, B * P, T(1), dyc, cols, T(1), my_dw);
+    }
   }
   if (dx == nullptr) return;
   if constexpr (std::is_same_v<T, float>) {
@@ -190,14 +198,20 @@ template <class T>
 void conv_backward(const T* x, const T* w, const T* dy, const ConvGeom& g, T* dx, T* dw,
                    T* dbias) {
   const std::int64_t P = g.Ho * g.Wo, out_size = g.K * P, w_size = g.K * g.C * g.R * g.S;
-  const Chunking ch = chunking(g);
   const int threads = omp_get_max_threads();
   // dw partial sums, one [K, CRS] block per thread.
   std::vector<T> dw_partial(dw != nullptr ? static_cast<std::size_t>(threads * w_size) : 0, T(0));
   std::vector<float> flip_packed;
+  bool direct_dw = false;
+  Chunking ch = chunking(g);
   if constexpr (std::is_same_v<T, float>) {
     if (dx != nullptr && dx_as_direct_convolution(g)) {
       flip_packed = conv_direct_pack(flip_kernel(w, g).data(), dx_geometry(g));
+    }
+    direct_dw = dw != nullptr && conv_direct_applies(g);
+    if (direct_dw) {
+      const std::int64_t images = conv_direct_weight_grad_images(g);
+      ch = {images, (g.N + images - 1) / images};
     }
   }
   if (dx != nullptr || dw != nullptr) {
@@ -207,8 +221,8 @@ void conv_backward(const T* x, const T* w, const T* dy, const ConvGeom& g, T* dx
 #pragma omp for schedule(static)
       for (std::int64_t c = 0; c < ch.count; ++c) {
         const std::int64_t n0 = c * ch.images;
-        conv_backward_chunk(x, w, flip_packed.empty() ? nullptr : flip_packed.data(), dy, g, n0,
-                            std::min(ch.images, g.N - n0), dx, my_dw);
+        conv_backward_chunk(x, w, flip_packed.empty() ? nullptr : flip_packed.data(), direct_dw, dy,
+                            g, n0, std::min(ch.images, g.N - n0), dx, my_dw);
       }
     }
   }

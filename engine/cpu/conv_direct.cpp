@@ -2,6 +2,8 @@
 // weight packing, and the run-time choice of the AVX-512 build.
 #include "engine/cpu/conv_direct.h"
 
+#include <immintrin.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -12,10 +14,20 @@ namespace gl::cpu {
 bool conv_direct_avx512_usable();
 void conv_direct_images_avx512(const float* x, const float* packed_w, const ConvGeom& g,
                                std::int64_t n0, std::int64_t n1, float* y);
+void conv_direct_weight_grad_avx512(const float* x, const float* dy, const ConvGeom& g,
+                                    std::int64_t n0, std::int64_t n1, float* dw);
 
 namespace avx2 {
 constexpr int kV = 8;
 #include "engine/cpu/conv_direct_kernel.h"
+namespace {
+inline void store_lanes(float* p, Vec v, int a, int b) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  const __m256i mask = _mm256_and_si256(_mm256_cmpgt_epi32(lane, _mm256_set1_epi32(a - 1)),
+                                        _mm256_cmpgt_epi32(_mm256_set1_epi32(b), lane));
+  _mm256_maskstore_ps(p, mask, reinterpret_cast<__m256>(v));
+}
+}  // namespace
 }  // namespace avx2
 
 bool conv_direct_applies(const ConvGeom& g) {
@@ -40,6 +52,21 @@ void conv_direct_images(const float* x, const float* packed_w, const ConvGeom& g
   } else {
     avx2::direct_images(x, packed_w, g, n0, n1, y);
   }
+}
+
+void conv_direct_weight_grad(const float* x, const float* dy, const ConvGeom& g, std::int64_t n0,
+                             std::int64_t n1, float* dw) {
+  if (conv_direct_avx512_usable()) {
+    conv_direct_weight_grad_avx512(x, dy, g, n0, n1, dw);
+  } else {
+    avx2::direct_weight_grad(x, dy, g, n0, n1, dw);
+  }
+}
+
+std::int64_t conv_direct_weight_grad_images(const ConvGeom& g) {
+  // About 1,024 grid columns per call: 8x8 maps (80 columns) take 13 images.
+  const std::int64_t columns = std::max<std::int64_t>(g.Ho * (g.W + 2 * g.pad_w), 1);
+  return std::clamp<std::int64_t>((1024 + columns - 1) / columns, 1, std::max<std::int64_t>(g.N, 1));
 }
 
 }  // namespace gl::cpu

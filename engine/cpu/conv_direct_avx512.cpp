@@ -13,12 +13,22 @@ namespace gl::cpu {
 bool conv_direct_avx512_usable();
 void conv_direct_images_avx512(const float* x, const float* packed_w, const ConvGeom& g,
                                std::int64_t n0, std::int64_t n1, float* y);
+void conv_direct_weight_grad_avx512(const float* x, const float* dy, const ConvGeom& g,
+                                    std::int64_t n0, std::int64_t n1, float* dw);
 }  // namespace gl::cpu
 
 #if defined(__AVX512F__)
+#include <immintrin.h>
+
 namespace gl::cpu::avx512 {
 constexpr int kV = 16;
 #include "engine/cpu/conv_direct_kernel.h"
+namespace {
+inline void store_lanes(float* p, Vec v, int a, int b) {
+  const __mmask16 mask = static_cast<__mmask16>(((1u << b) - 1u) & ~((1u << a) - 1u));
+  _mm512_mask_storeu_ps(p, mask, reinterpret_cast<__m512>(v));
+}
+}  // namespace
 }  // namespace gl::cpu::avx512
 
 namespace gl::cpu {
@@ -27,11 +37,17 @@ void conv_direct_images_avx512(const float* x, const float* packed_w, const Conv
                                std::int64_t n0, std::int64_t n1, float* y) {
   avx512::direct_images(x, packed_w, g, n0, n1, y);
 }
+void conv_direct_weight_grad_avx512(const float* x, const float* dy, const ConvGeom& g,
+                                    std::int64_t n0, std::int64_t n1, float* dw) {
+  avx512::direct_weight_grad(x, dy, g, n0, n1, dw);
+}
 }  // namespace gl::cpu
 #else
 namespace gl::cpu {
 bool conv_direct_avx512_usable() { return false; }
 void conv_direct_images_avx512(const float*, const float*, const ConvGeom&, std::int64_t,
                                std::int64_t, float*) {}
+void conv_direct_weight_grad_avx512(const float*, const float*, const ConvGeom&, std::int64_t,
+                                    std::int64_t, float*) {}
 }  // namespace gl::cpu
 #endif

@@ -1,32 +1,111 @@
 // The body of the direct convolution (see conv_direct.h), written once over
-// the vector width V (floats per register) with GCC vector extensions, and
+// the vector width kV (floats per register) with GCC vector extensions, and
 // included by one file per instruction set inside its own namespace.
-// The includer defines kV (floats per register: 8 or 16) and includes
-// <algorithm>, <cstdint>, <cstring>, <vector> and engine/core/backend.h first
-// (this file is included inside a namespace, so it includes nothing itself).
+// The includer defines kV (8 or 16) and includes <algorithm>, <cstdint>,
+// <cstring>, <vector> and engine/core/backend.h first (this file is included
+// inside a namespace, so it includes nothing itself); after it, the includer
+// defines store_lanes (a masked store: AVX-512 mask registers, AVX2 vmaskmov).
+//
+// Legend: C in-channels, K out-channels, taps t = (c, r, s) < C*R*S,
+// Hp x Wp the padded plane, q a padded-grid column (oh*Wp + ow), Qv the grid
+// columns rounded up to whole vectors.
 
 namespace {
-
-constexpr int kMR = 8;  // output channels per register tile (conv_direct_pack's panels)
-// Column vectors per tile: 8 x 2 accumulators with AVX-512's 32 registers;
-// 8 x 1 with AVX2's 16 (a wider tile would spill).
-constexpr int kNV = kV == 16 ? 2 : 1;
 
 typedef float Vec __attribute__((vector_size(kV * sizeof(float))));
 typedef float VecU __attribute__((vector_size(kV * sizeof(float)), aligned(4)));  // unaligned access
 
 inline Vec load(const float* p) { return *reinterpret_cast<const VecU*>(p); }
 inline void store(float* p, Vec v) { *reinterpret_cast<VecU*>(p) = v; }
+// p[i] = v[i] for lanes a <= i < b only (other lanes of p are not touched).
+inline void store_lanes(float* p, Vec v, int a, int b);
+inline float horizontal_sum(Vec v) {
+  float s = 0.0f;
+  for (int i = 0; i < kV; ++i) s += v[i];
+  return s;
+}
 
+struct Grid {
+  std::int64_t Hp, Wp, plane;  // padded plane
+  std::int64_t taps, Qv;
+  std::int64_t xp_size;        // one padded image plus the slack reads reach
+  std::vector<std::int64_t> off;  // off[t] = c*plane + r*Wp + s
+};
+Grid make_grid(const gl::ConvGeom& g) {
+  Grid d;
+  d.Hp = g.H + 2 * g.pad_h;
+  d.Wp = g.W + 2 * g.pad_w;
+  d.plane = d.Hp * d.Wp;
+  d.taps = g.C * g.R * g.S;
+  d.Qv = (g.Ho * d.Wp + kV - 1) / kV * kV;
+  // Reads reach xp[C*plane + S + kV - 3] at most (last tap, last vector): zeros there.
+  d.xp_size = g.C * d.plane + g.S + 2 * kV;
+  d.off.resize(static_cast<std::size_t>(d.taps));
+  for (std::int64_t c = 0; c < g.C; ++c)
+    for (std::int64_t r = 0; r < g.R; ++r)
+      for (std::int64_t s = 0; s < g.S; ++s)
+        d.off[static_cast<std::size_t>((c * g.R + r) * g.S + s)] = c * d.plane + r * d.Wp + s;
+  return d;
+}
 
-// yg[m, q .. q + NV*kV) for the kMR channels of one panel:
-//   sum over taps t < taps of wt[t*kMR + m] * xp[off[t] + q + ...].
+// xp [C, Hp, Wp] (+ zero slack) = img [C, H, W] with the zero border.
+void pad_image(const float* img, const gl::ConvGeom& g, const Grid& d, float* xp) {
+  for (std::int64_t c = 0; c < g.C; ++c) {
+    float* p = xp + c * d.plane;
+    std::fill(p, p + g.pad_h * d.Wp, 0.0f);
+    for (std::int64_t h = 0; h < g.H; ++h) {
+      float* row = p + (h + g.pad_h) * d.Wp;
+      std::fill(row, row + g.pad_w, 0.0f);
+      std::memcpy(row + g.pad_w, img + (c * g.H + h) * g.W, static_cast<std::size_t>(g.W) * sizeof(float));
+      std::fill(row + g.pad_w + g.W, row + d.Wp, 0.0f);
+    }
+    std::fill(p + (g.pad_h + g.H) * d.Wp, p + d.plane, 0.0f);
+  }
+  std::fill(xp + g.C * d.plane, xp + d.xp_size, 0.0f);
+}
+
+float* grow(std::vector<float>& v, std::int64_t n) {
+  if (static_cast<std::int64_t>(v.size()) < n) v.resize(static_cast<std::size_t>(n));
+  return v.data();
+}
+
+// ---- forward: yg[k, q] = sum_t w[k, t] * xp[off[t] + q] --------------------------
+
+constexpr int kMR = 8;  // output channels per register tile (conv_direct_pack's panels)
+// Column vectors per tile: 8 x 2 accumulators with AVX-512's 32 registers;
+// 8 x 1 with AVX2's 16 (a wider tile would spill).
+constexpr int kNV = kV == 16 ? 2 : 1;
+
+// Where a vector of grid columns q0 .. q0+kV-1 lands in y [Ho, Wo]: runs of
+// lanes [a, b) that hold outputs, each stored at y + start + (lane - a).
+struct LaneRun {
+  int a, b;
+  std::int64_t start;
+};
+inline int lane_runs(std::int64_t q0, const gl::ConvGeom& g, std::int64_t Wp, LaneRun* runs) {
+  int count = 0;
+  for (int i = 0; i < kV;) {
+    const std::int64_t q = q0 + i, oh = q / Wp, ow = q % Wp;
+    if (oh >= g.Ho) break;
+    if (ow >= g.Wo) {  // grid columns past the row's outputs
+      i += static_cast<int>(Wp - ow);
+      continue;
+    }
+    const int b = static_cast<int>(std::min<std::int64_t>(kV, i + (g.Wo - ow)));
+    runs[count++] = {i, b, oh * g.Wo + ow};
+    i = b;
+  }
+  return count;
+}
+
+// y[k0 + m, .] for the grid columns q .. q + NV*kV of the kMR channels of
+// one panel (rows past K are computed on zero weights and not stored).
 template <int NV>
 inline void tile(const float* xp, const std::int64_t* off, std::int64_t taps, const float* wt,
-                 std::int64_t q, float* yg, std::int64_t ld) {
+                 std::int64_t q, const gl::ConvGeom& g, std::int64_t Wp, std::int64_t k0, float* y) {
   Vec acc[kMR][NV];
   for (int m = 0; m < kMR; ++m)
-    for (int v = 0; v < NV; ++v) acc[m][v] = Vec{} ;
+    for (int v = 0; v < NV; ++v) acc[m][v] = Vec{};
   for (std::int64_t t = 0; t < taps; ++t) {
     const float* src = xp + off[t] + q;
     Vec xv[NV];
@@ -37,62 +116,99 @@ inline void tile(const float* xp, const std::int64_t* off, std::int64_t taps, co
       for (int v = 0; v < NV; ++v) acc[m][v] += b * xv[v];
     }
   }
-  for (int m = 0; m < kMR; ++m)
-    for (int v = 0; v < NV; ++v) store(yg + m * ld + q + v * kV, acc[m][v]);
+  const std::int64_t P = g.Ho * g.Wo;
+  const int rows = static_cast<int>(std::min<std::int64_t>(kMR, g.K - k0));
+  for (int v = 0; v < NV; ++v) {
+    LaneRun runs[kV];
+    const int count = lane_runs(q + v * kV, g, Wp, runs);
+    for (int m = 0; m < rows; ++m) {
+      float* yk = y + (k0 + m) * P;
+      for (int r = 0; r < count; ++r) store_lanes(yk + runs[r].start - runs[r].a, acc[m][v], runs[r].a, runs[r].b);
+    }
+  }
 }
-
-// One thread's scratch: the padded image and the grid output.
-struct Scratch {
-  std::vector<float> xp, yg;
-};
 
 void direct_images(const float* x, const float* packed_w, const gl::ConvGeom& g, std::int64_t n0,
                    std::int64_t n1, float* y) {
-  const std::int64_t Hp = g.H + 2 * g.pad_h, Wp = g.W + 2 * g.pad_w, plane = Hp * Wp;
-  const std::int64_t taps = g.C * g.R * g.S, panels = (g.K + kMR - 1) / kMR;
-  const std::int64_t Q = g.Ho * Wp;                    // grid columns that hold outputs
-  const std::int64_t Qv = (Q + kV - 1) / kV * kV;      // rounded up to whole vectors
-  // Reads reach xp[C*plane + S + kV - 3] at most (last tap, last vector): zeros there.
-  const std::size_t xp_size = static_cast<std::size_t>(g.C * plane + g.S + 2 * kV);
-  thread_local Scratch s;
-  if (s.xp.size() < xp_size) s.xp.assign(xp_size, 0.0f);
-  const std::size_t yg_size = static_cast<std::size_t>(panels * kMR * Qv);
-  if (s.yg.size() < yg_size) s.yg.resize(yg_size);
-  float* xp = s.xp.data();
-  float* yg = s.yg.data();
-  std::fill(xp + g.C * plane, xp + xp_size, 0.0f);  // the slack past the last plane
-
-  std::vector<std::int64_t> off(static_cast<std::size_t>(taps));
-  for (std::int64_t c = 0; c < g.C; ++c)
-    for (std::int64_t r = 0; r < g.R; ++r)
-      for (std::int64_t t = 0; t < g.S; ++t) off[static_cast<std::size_t>((c * g.R + r) * g.S + t)] = c * plane + r * Wp + t;
-
+  const Grid d = make_grid(g);
+  const std::int64_t panels = (g.K + kMR - 1) / kMR;
+  thread_local std::vector<float> xp_buf;
+  float* xp = grow(xp_buf, d.xp_size);
   for (std::int64_t n = n0; n < n1; ++n) {
-    // xp = x[n] with the zero border.
-    const float* img = x + n * g.C * g.H * g.W;
-    for (std::int64_t c = 0; c < g.C; ++c) {
-      float* p = xp + c * plane;
-      std::fill(p, p + g.pad_h * Wp, 0.0f);
-      for (std::int64_t h = 0; h < g.H; ++h) {
-        float* row = p + (h + g.pad_h) * Wp;
-        std::fill(row, row + g.pad_w, 0.0f);
-        std::memcpy(row + g.pad_w, img + (c * g.H + h) * g.W, static_cast<std::size_t>(g.W) * sizeof(float));
-        std::fill(row + g.pad_w + g.W, row + Wp, 0.0f);
-      }
-      std::fill(p + (g.pad_h + g.H) * Wp, p + plane, 0.0f);
-    }
-    for (std::int64_t panel = 0; panel < panels; ++panel) {
-      const float* wt = packed_w + panel * taps * kMR;
-      float* out = yg + panel * kMR * Qv;
-      std::int64_t q = 0;
-      for (; q + kNV * kV <= Qv; q += kNV * kV) tile<kNV>(xp, off.data(), taps, wt, q, out, Qv);
-      for (; q < Qv; q += kV) tile<1>(xp, off.data(), taps, wt, q, out, Qv);
-    }
+    pad_image(x + n * g.C * g.H * g.W, g, d, xp);
     float* yn = y + n * g.K * g.Ho * g.Wo;
+    for (std::int64_t panel = 0; panel < panels; ++panel) {
+      const float* wt = packed_w + panel * d.taps * kMR;
+      std::int64_t q = 0;
+      for (; q + kNV * kV <= d.Qv; q += kNV * kV) tile<kNV>(xp, d.off.data(), d.taps, wt, q, g, d.Wp, panel * kMR, yn);
+      for (; q < d.Qv; q += kV) tile<1>(xp, d.off.data(), d.taps, wt, q, g, d.Wp, panel * kMR, yn);
+    }
+  }
+}
+
+// ---- weight gradient: dw[k, t] += sum over images, q of dyg[k, q] * xp[off[t] + q] ----
+// dyg is dy placed on the padded grid with zeros in the columns that hold no
+// output, so the garbage columns of xp contribute nothing. Accumulators run
+// over q (and over the images of the call) and are summed across lanes once.
+
+constexpr int kDwRows = kV == 16 ? 4 : 2;  // output channels per tile
+constexpr int kDwTaps = 4;                 // taps per tile (4 x 4 or 2 x 4 accumulators)
+
+template <int MR, int NT>
+inline void dw_tile(const float* xps, std::int64_t xp_stride, const float* dygs, std::int64_t dyg_stride,
+                    std::int64_t images, const Grid& d, std::int64_t k0, std::int64_t t0, float* dw) {
+  Vec acc[MR][NT];
+  for (int m = 0; m < MR; ++m)
+    for (int j = 0; j < NT; ++j) acc[m][j] = Vec{};
+  for (std::int64_t b = 0; b < images; ++b) {
+    const float* xp = xps + b * xp_stride;
+    const float* dyg = dygs + b * dyg_stride + k0 * d.Qv;
+    const float* src[NT];
+    for (int j = 0; j < NT; ++j) src[j] = xp + d.off[static_cast<std::size_t>(t0 + j)];
+    for (std::int64_t q = 0; q < d.Qv; q += kV) {
+      Vec xv[NT];
+      for (int j = 0; j < NT; ++j) xv[j] = load(src[j] + q);
+      for (int m = 0; m < MR; ++m) {
+        const Vec dv = load(dyg + m * d.Qv + q);
+        for (int j = 0; j < NT; ++j) acc[m][j] += dv * xv[j];
+      }
+    }
+  }
+  for (int m = 0; m < MR; ++m)
+    for (int j = 0; j < NT; ++j) dw[(k0 + m) * d.taps + t0 + j] += horizontal_sum(acc[m][j]);
+}
+
+// Tiles of MR rows over all taps (whole kDwTaps groups, then one tap at a time).
+template <int MR>
+void dw_rows(const float* xps, std::int64_t xp_stride, const float* dygs, std::int64_t dyg_stride,
+             std::int64_t images, const Grid& d, std::int64_t k0, float* dw) {
+  std::int64_t t = 0;
+  for (; t + kDwTaps <= d.taps; t += kDwTaps)
+    dw_tile<MR, kDwTaps>(xps, xp_stride, dygs, dyg_stride, images, d, k0, t, dw);
+  for (; t < d.taps; ++t) dw_tile<MR, 1>(xps, xp_stride, dygs, dyg_stride, images, d, k0, t, dw);
+}
+
+void direct_weight_grad(const float* x, const float* dy, const gl::ConvGeom& g, std::int64_t n0,
+                        std::int64_t n1, float* dw) {
+  const Grid d = make_grid(g);
+  const std::int64_t images = n1 - n0, dyg_stride = g.K * d.Qv;
+  thread_local std::vector<float> xp_buf, dyg_buf;
+  float* xps = grow(xp_buf, images * d.xp_size);
+  float* dygs = grow(dyg_buf, images * dyg_stride);
+  for (std::int64_t b = 0; b < images; ++b) {
+    const std::int64_t n = n0 + b;
+    pad_image(x + n * g.C * g.H * g.W, g, d, xps + b * d.xp_size);
+    float* dyg = dygs + b * dyg_stride;
+    std::fill(dyg, dyg + dyg_stride, 0.0f);
+    const float* dyn = dy + n * g.K * g.Ho * g.Wo;
     for (std::int64_t k = 0; k < g.K; ++k)
       for (std::int64_t oh = 0; oh < g.Ho; ++oh)
-        std::memcpy(yn + (k * g.Ho + oh) * g.Wo, yg + k * Qv + oh * Wp, static_cast<std::size_t>(g.Wo) * sizeof(float));
+        std::memcpy(dyg + k * d.Qv + oh * d.Wp, dyn + (k * g.Ho + oh) * g.Wo,
+                    static_cast<std::size_t>(g.Wo) * sizeof(float));
   }
+  std::int64_t k = 0;
+  for (; k + kDwRows <= g.K; k += kDwRows) dw_rows<kDwRows>(xps, d.xp_size, dygs, dyg_stride, images, d, k, dw);
+  for (; k < g.K; ++k) dw_rows<1>(xps, d.xp_size, dygs, dyg_stride, images, d, k, dw);
 }
 
 }  // namespace
