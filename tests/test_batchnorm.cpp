@@ -158,5 +158,90 @@ TEST(BatchNorm, TrainingFullJacobianSmall) {
       [&] { return batch_norm(x, gamma, beta, Tensor(), Tensor(), true); }, x));
 }
 
+// ---- batch_norm_relu: relu(batch_norm(.)) as one fused node ------------------------
+
+TEST(BatchNormRelu, EqualsReluOfBatchNormInValuesAndGradients) {
+  for (const Shape& shape : kShapes) {
+    for (DType dtype : {DType::f64, DType::f32}) {
+      SCOPED_TRACE(fmt::format("{} {}", shape_str(shape), dtype_name(dtype)));
+      const std::int64_t C = shape[1];
+      const double tol = dtype == DType::f64 ? 1e-12 : 1e-5;
+      const Tensor x0 = randn64(shape, 131, false).to(dtype);
+      const Tensor g0 = uniform64({C}, 132, 0.5, 1.5, false).to(dtype), b0 = randn64({C}, 133, false).to(dtype);
+      const Tensor seed = randn64(shape, 134, false).to(dtype);  // dL/dy
+      auto run = [&](bool fused, Tensor& rm, Tensor& rv) {
+        Tensor x = x0.clone().set_requires_grad(true), g = g0.clone().set_requires_grad(true),
+               b = b0.clone().set_requires_grad(true);
+        Tensor y = fused ? batch_norm_relu(x, g, b, rm, rv, true) : relu(batch_norm(x, g, b, rm, rv, true));
+        sum(y * seed).backward();
+        return std::vector<Tensor>{y, x.grad(), g.grad(), b.grad()};
+      };
+      Tensor rm1 = Tensor::zeros({C}, dtype), rv1 = Tensor::ones({C}, dtype);
+      Tensor rm2 = Tensor::zeros({C}, dtype), rv2 = Tensor::ones({C}, dtype);
+      const auto fused = run(true, rm1, rv1), composed = run(false, rm2, rv2);
+      for (std::size_t i = 0; i < fused.size(); ++i) {
+        EXPECT_TRUE(all_close(fused[i], composed[i], tol, tol)) << "output " << i << " (y, dx, dgamma, dbeta)";
+      }
+      EXPECT_TRUE(all_close(rm1, rm2, tol, tol));
+      EXPECT_TRUE(all_close(rv1, rv2, tol, tol));
+    }
+  }
+}
+
+TEST(BatchNormRelu, TrainingGradients) {
+  for (const Shape& shape : kShapes) {
+    SCOPED_TRACE(shape_str(shape));
+    const std::int64_t C = shape[1];
+    Tensor x = randn64(shape, 135);
+    Tensor gamma = uniform64({C}, 136, 0.5, 1.5), beta = randn64({C}, 137);
+    EXPECT_OP_GRADIENTS_OK(
+        [](const Inputs& in) { return batch_norm_relu(in[0], in[1], in[2], Tensor(), Tensor(), true); },
+        {x, gamma, beta});
+  }
+}
+
+TEST(BatchNormRelu, EvalIsReluOfTheRunningStatisticsAffineMap) {
+  const Tensor x = randn64({4, 3, 2, 2}, 138, false);
+  const Tensor gamma = uniform64({3}, 139, 0.5, 1.5, false), beta = randn64({3}, 140, false);
+  const Tensor rm = randn64({3}, 141, false), rv = uniform64({3}, 142, 0.5, 2.0, false);
+  EXPECT_TRUE(all_close(batch_norm_relu(x, gamma, beta, rm, rv, false),
+                        relu(batch_norm(x, gamma, beta, rm, rv, false)), 0, 0));
+}
+
+// The Backend's default (composed) implementation, which backends without a
+// fused kernel (the CUDA one) inherit, against the CPU's fused kernels.
+TEST(BatchNormRelu, BackendDefaultMatchesTheFusedCpuKernels) {
+  const Tensor x = randn64({3, 4, 3, 5}, 143, false), dy = randn64({3, 4, 3, 5}, 144, false);
+  const Tensor gamma = uniform64({4}, 145, 0.5, 1.5, false), beta = randn64({4}, 146, false);
+  Backend& be = backend(Device::cpu);
+  auto forward = [&](bool base, Tensor& y, Tensor& mean, Tensor& invstd, Tensor& rm, Tensor& rv) {
+    y = Tensor::empty(x.shape(), DType::f64);
+    mean = Tensor::empty({4}, DType::f64);
+    invstd = Tensor::empty({4}, DType::f64);
+    rm = Tensor::zeros({4}, DType::f64);
+    rv = Tensor::ones({4}, DType::f64);
+    if (base) {
+      be.Backend::batchnorm_relu_forward_train(x, gamma, beta, 1e-5, 0.1, rm, rv, y, mean, invstd);
+    } else {
+      be.batchnorm_relu_forward_train(x, gamma, beta, 1e-5, 0.1, rm, rv, y, mean, invstd);
+    }
+  };
+  Tensor y1, m1, i1, rm1, rv1, y2, m2, i2, rm2, rv2;
+  forward(true, y1, m1, i1, rm1, rv1);
+  forward(false, y2, m2, i2, rm2, rv2);
+  for (auto [a, b] : {std::pair{y1, y2}, {m1, m2}, {i1, i2}, {rm1, rm2}, {rv1, rv2}}) {
+    EXPECT_TRUE(all_close(a, b, 1e-13, 1e-14));
+  }
+  Tensor dx1 = Tensor::empty(x.shape(), DType::f64), dg1 = Tensor::empty({4}, DType::f64),
+         db1 = Tensor::empty({4}, DType::f64);
+  Tensor dx2 = Tensor::empty(x.shape(), DType::f64), dg2 = Tensor::empty({4}, DType::f64),
+         db2 = Tensor::empty({4}, DType::f64);
+  be.Backend::batchnorm_relu_backward(x, gamma, m1, i1, y1, dy, dx1, dg1, db1);
+  be.batchnorm_relu_backward(x, gamma, m2, i2, y2, dy, dx2, dg2, db2);
+  EXPECT_TRUE(all_close(dx1, dx2, 1e-12, 1e-13));
+  EXPECT_TRUE(all_close(dg1, dg2, 1e-12, 1e-13));
+  EXPECT_TRUE(all_close(db1, db2, 1e-12, 1e-13));
+}
+
 }  // namespace
 }  // namespace gl

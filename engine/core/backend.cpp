@@ -16,6 +16,24 @@ Backend*& slot(Device d) {
 
 void register_backend(Device device, Backend* b) { slot(device) = b; }
 
+void Backend::batchnorm_relu_forward_train(const Tensor& x, const Tensor& gamma,
+                                           const Tensor& beta, double eps, double momentum,
+                                           Tensor& running_mean, Tensor& running_var, Tensor& y,
+                                           Tensor& save_mean, Tensor& save_invstd) {
+  batchnorm_forward_train(x, gamma, beta, eps, momentum, running_mean, running_var, y, save_mean,
+                          save_invstd);
+  unary(UnaryOp::relu, y, y, 0.0);  // elementwise, so in place is fine
+}
+
+void Backend::batchnorm_relu_backward(const Tensor& x, const Tensor& gamma,
+                                      const Tensor& save_mean, const Tensor& save_invstd,
+                                      const Tensor& y, const Tensor& dy, Tensor& dx,
+                                      Tensor& dgamma, Tensor& dbeta) {
+  Tensor masked = Tensor::empty(dy.shape(), dy.dtype(), dy.device());
+  unary_backward(UnaryOp::relu, /*x=*/y, Tensor(), dy, masked, 0.0);  // relu'(z) = [y > 0]
+  batchnorm_backward(x, gamma, save_mean, save_invstd, masked, dx, dgamma, dbeta);
+}
+
 bool device_available(Device device) {
   return device == Device::cpu || slot(device) != nullptr;
 }

@@ -127,6 +127,19 @@ class Backend {
   virtual void batchnorm_backward(const Tensor& x, const Tensor& gamma, const Tensor& save_mean,
                                   const Tensor& save_invstd, const Tensor& dy, Tensor& dx,
                                   Tensor& dgamma, Tensor& dbeta) = 0;
+  // Batch norm followed by relu, y = max(0, bn(x)), in training mode (the
+  // pair every ResNet layer runs). The defaults compose the calls above; a
+  // backend overrides them to make one pass over memory instead of three.
+  virtual void batchnorm_relu_forward_train(const Tensor& x, const Tensor& gamma,
+                                            const Tensor& beta, double eps, double momentum,
+                                            Tensor& running_mean, Tensor& running_var, Tensor& y,
+                                            Tensor& save_mean, Tensor& save_invstd);
+  // Its gradients, given the forward output y: bn's backward of dy * (y > 0)
+  // (y > 0 exactly where bn(x) > 0).
+  virtual void batchnorm_relu_backward(const Tensor& x, const Tensor& gamma,
+                                       const Tensor& save_mean, const Tensor& save_invstd,
+                                       const Tensor& y, const Tensor& dy, Tensor& dx,
+                                       Tensor& dgamma, Tensor& dbeta);
 
   // ---- pooling -------------------------------------------------------------------
   // y [N,C,Ho,Wo]; argmax int32 [N,C,Ho,Wo] holds the flat h*W + w of each max.

@@ -8,6 +8,9 @@
 //   dx = gamma invstd / M * (M dy - dbeta - xhat dgamma).
 // Channels are independent: OpenMP over c. Sums accumulate in double.
 // gamma / beta may be undefined (no affine part: gamma = 1, beta = 0).
+// The fused batch norm + relu variants take the same passes: the affine pass
+// writes max(0, y), and the backward reads the output y to mask dy by y > 0
+// inside its two passes (dy' = [y > 0] dy replaces dy everywhere above).
 #include <cmath>
 
 #include "engine/cpu/cpu_backend.h"
@@ -42,26 +45,27 @@ template <class T, class F> double channel_sum(const T* a, const BnDims& d, std:
   return s;
 }
 
-// y[n, c, l] = x[n, c, l] * scale + shift for one channel.
-template <class T>
+// y[n, c, l] = x[n, c, l] * scale + shift for one channel (then max(0, .) when Relu).
+template <bool Relu, class T>
 void channel_affine(const T* x, const BnDims& d, std::int64_t c, T scale, T shift, T* y) {
   for (std::int64_t n = 0; n < d.N; ++n) {
     const std::int64_t off = (n * d.C + c) * d.L;
-    for (std::int64_t l = 0; l < d.L; ++l) y[off + l] = x[off + l] * scale + shift;
+    for (std::int64_t l = 0; l < d.L; ++l) {
+      const T v = x[off + l] * scale + shift;
+      y[off + l] = Relu ? (v > T(0) ? v : T(0)) : v;
+    }
   }
 }
 
-}  // namespace
-
-void CpuBackend::batchnorm_forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
-                                         double eps, double momentum, Tensor& running_mean,
-                                         Tensor& running_var, Tensor& y, Tensor& save_mean,
-                                         Tensor& save_invstd) {
-  const BnDims d = bn_dims(x, "batchnorm_forward_train");
+template <bool Relu>
+void forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps,
+                   double momentum, Tensor& running_mean, Tensor& running_var, Tensor& y,
+                   Tensor& save_mean, Tensor& save_invstd) {
+  const char* op = Relu ? "batchnorm_relu_forward_train" : "batchnorm_forward_train";
+  const BnDims d = bn_dims(x, op);
   const std::int64_t M = d.N * d.L;
-  GL_CHECK(M > 1, "batchnorm_forward_train (cpu): need more than one value per channel, x is {}",
-           describe(x));
-  dispatch_float(x.dtype(), "batchnorm_forward_train", [&](auto tag) {
+  GL_CHECK(M > 1, "{} (cpu): need more than one value per channel, x is {}", op, describe(x));
+  dispatch_float(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     const T *xp = ptr<T>(x), *gp = opt<T>(gamma), *bp = opt<T>(beta);
     T *rm = opt<T>(running_mean), *rv = opt<T>(running_var), *sm = opt<T>(save_mean),
@@ -81,12 +85,14 @@ void CpuBackend::batchnorm_forward_train(const Tensor& x, const Tensor& gamma, c
       }
       if (yp != nullptr) {
         const double g = gp != nullptr ? gp[c] : 1.0, b = bp != nullptr ? bp[c] : 0.0;
-        channel_affine(xp, d, c, static_cast<T>(g * invstd),
-                       static_cast<T>(b - mean * invstd * g), yp);
+        channel_affine<Relu>(xp, d, c, static_cast<T>(g * invstd),
+                             static_cast<T>(b - mean * invstd * g), yp);
       }
     }
   });
 }
+
+}  // namespace
 
 void CpuBackend::batchnorm_forward_eval(const Tensor& x, const Tensor& gamma, const Tensor& beta,
                                         const Tensor& running_mean, const Tensor& running_var,
@@ -101,24 +107,44 @@ void CpuBackend::batchnorm_forward_eval(const Tensor& x, const Tensor& gamma, co
     for (std::int64_t c = 0; c < d.C; ++c) {
       const double invstd = 1.0 / std::sqrt(static_cast<double>(rv[c]) + eps);
       const double g = gp != nullptr ? gp[c] : 1.0, b = bp != nullptr ? bp[c] : 0.0;
-      channel_affine(xp, d, c, static_cast<T>(g * invstd),
-                     static_cast<T>(b - rm[c] * invstd * g), yp);
+      channel_affine<false>(xp, d, c, static_cast<T>(g * invstd),
+                            static_cast<T>(b - rm[c] * invstd * g), yp);
     }
   });
 }
 
-void CpuBackend::batchnorm_backward(const Tensor& x, const Tensor& gamma, const Tensor& save_mean,
-                                    const Tensor& save_invstd, const Tensor& dy, Tensor& dx,
-                                    Tensor& dgamma, Tensor& dbeta) {
-  const BnDims d = bn_dims(x, "batchnorm_backward");
+namespace {
+
+// y: the fused forward's output when Relu (dy is masked by y > 0), else unused.
+template <bool Relu>
+void backward(const Tensor& x, const Tensor& gamma, const Tensor& save_mean,
+              const Tensor& save_invstd, const Tensor& y, const Tensor& dy, Tensor& dx,
+              Tensor& dgamma, Tensor& dbeta) {
+  const char* op = Relu ? "batchnorm_relu_backward" : "batchnorm_backward";
+  const BnDims d = bn_dims(x, op);
   const std::int64_t M = d.N * d.L;
-  dispatch_float(x.dtype(), "batchnorm_backward", [&](auto tag) {
+  dispatch_float(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     const T *xp = ptr<T>(x), *gp = opt<T>(gamma), *mp = ptr<T>(save_mean),
-            *ip = ptr<T>(save_invstd), *dyp = ptr<T>(dy);
+            *ip = ptr<T>(save_invstd), *dyp = ptr<T>(dy), *yp = Relu ? ptr<T>(y) : nullptr;
     T *dxp = opt<T>(dx), *dgp = opt<T>(dgamma), *dbp = opt<T>(dbeta);
+    // dy' = [y > 0] dy for the fused relu, dy itself otherwise: both loads
+    // unconditional and the choice a select, so the loops vectorize. (Called
+    // through a per-channel copy: read through the closure shared by the
+    // OpenMP threads, GCC reloads the pointers every element and gives up.)
+    const auto grad_shared = [yp, dyp](std::int64_t i) {
+      const T g = dyp[i];
+      if constexpr (Relu) {
+        const T y = yp[i];
+        return y > T(0) ? g : T(0);
+      } else {
+        return g;
+      }
+    };
 #pragma omp parallel for schedule(static) if (x.numel() >= kParallelMin)
     for (std::int64_t c = 0; c < d.C; ++c) {
+      const auto grad = grad_shared;
+      const T* xs = xp;
       const T mean = mp[c], invstd = ip[c];
       // sum dy, and sum dy * xhat computed as invstd * sum dy (x - mean), in one pass.
       double sum_dy = 0.0, sum_dy_xmu = 0.0;
@@ -127,8 +153,9 @@ void CpuBackend::batchnorm_backward(const Tensor& x, const Tensor& gamma, const 
         T part_dy = T(0), part_xmu = T(0);
 #pragma omp simd reduction(+ : part_dy, part_xmu)
         for (std::int64_t l = 0; l < d.L; ++l) {
-          part_dy += dyp[off + l];
-          part_xmu += dyp[off + l] * (xp[off + l] - mean);
+          const T g = grad(off + l);
+          part_dy += g;
+          part_xmu += g * (xs[off + l] - mean);
         }
         sum_dy += static_cast<double>(part_dy);
         sum_dy_xmu += static_cast<double>(part_xmu);
@@ -145,12 +172,43 @@ void CpuBackend::batchnorm_backward(const Tensor& x, const Tensor& gamma, const 
         for (std::int64_t n = 0; n < d.N; ++n) {
           const std::int64_t off = (n * d.C + c) * d.L;
           for (std::int64_t l = 0; l < d.L; ++l) {
-            dxp[off + l] = k * (dyp[off + l] - mean_dy - (xp[off + l] - mean) * proj);
+            dxp[off + l] = k * (grad(off + l) - mean_dy - (xs[off + l] - mean) * proj);
           }
         }
       }
     }
   });
+}
+
+}  // namespace
+
+void CpuBackend::batchnorm_forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                         double eps, double momentum, Tensor& running_mean,
+                                         Tensor& running_var, Tensor& y, Tensor& save_mean,
+                                         Tensor& save_invstd) {
+  forward_train<false>(x, gamma, beta, eps, momentum, running_mean, running_var, y, save_mean,
+                       save_invstd);
+}
+
+void CpuBackend::batchnorm_relu_forward_train(const Tensor& x, const Tensor& gamma,
+                                              const Tensor& beta, double eps, double momentum,
+                                              Tensor& running_mean, Tensor& running_var,
+                                              Tensor& y, Tensor& save_mean, Tensor& save_invstd) {
+  forward_train<true>(x, gamma, beta, eps, momentum, running_mean, running_var, y, save_mean,
+                      save_invstd);
+}
+
+void CpuBackend::batchnorm_backward(const Tensor& x, const Tensor& gamma, const Tensor& save_mean,
+                                    const Tensor& save_invstd, const Tensor& dy, Tensor& dx,
+                                    Tensor& dgamma, Tensor& dbeta) {
+  backward<false>(x, gamma, save_mean, save_invstd, Tensor(), dy, dx, dgamma, dbeta);
+}
+
+void CpuBackend::batchnorm_relu_backward(const Tensor& x, const Tensor& gamma,
+                                         const Tensor& save_mean, const Tensor& save_invstd,
+                                         const Tensor& y, const Tensor& dy, Tensor& dx,
+                                         Tensor& dgamma, Tensor& dbeta) {
+  backward<true>(x, gamma, save_mean, save_invstd, y, dy, dx, dgamma, dbeta);
 }
 
 }  // namespace gl::cpu

@@ -16,12 +16,14 @@
 // dw of those layers is the direct kernel's other reading of the same sum.
 // float64 always runs im2col + GEMM + col2im, the reference the tests compare with.
 // With B = 1 the gathers are skipped (y[n] and dy[n] are the matrices). Each
-// OpenMP thread runs single-threaded GEMMs on its own scratch buffers; with
-// schedule(static) a given thread count always gives the same sums.
-#include <omp.h>
-
+// OpenMP thread runs single-threaded GEMMs on its own scratch buffers.
+// Chunks are handed out dynamically (on a shared 2-core machine one core is
+// often slower; static halves left the other waiting ~5% of a step), and dw
+// is summed per chunk, then over chunks in order: the same result whichever
+// thread ran which chunk, for any thread count.
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -90,38 +92,31 @@ void forward_chunk(const T* x, const T* w, const T* bias, const ConvGeom& g, std
   }
 }
 
-// Images [n0, n1) of the thread's share of N (contiguous, static).
-struct Share {
-  std::int64_t n0, n1;
-};
-Share my_share(std::int64_t N) {
-  const std::int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-  return {N * t / nt, N * (t + 1) / nt};
-}
+// Images per dynamically scheduled task of the direct forward.
+constexpr std::int64_t kImagesPerTask = 4;
 
 template <class T>
 void conv_forward(const T* x, const T* w, const T* bias, const ConvGeom& g, T* y) {
   if constexpr (std::is_same_v<T, float>) {
     if (conv_direct_applies(g)) {
       const std::vector<float> packed = conv_direct_pack(w, g);
-#pragma omp parallel
-      {
-        const Share sh = my_share(g.N);
-        conv_direct_images(x, packed.data(), g, sh.n0, sh.n1, y);
-        if (bias != nullptr) {
-          const std::int64_t P = g.Ho * g.Wo;
-          for (std::int64_t n = sh.n0; n < sh.n1; ++n)
-            for (std::int64_t k = 0; k < g.K; ++k) {
-              T* row = y + (n * g.K + k) * P;
-              for (std::int64_t i = 0; i < P; ++i) row[i] += bias[k];
-            }
-        }
+      const std::int64_t tasks = (g.N + kImagesPerTask - 1) / kImagesPerTask, P = g.Ho * g.Wo;
+#pragma omp parallel for schedule(dynamic, 1)
+      for (std::int64_t task = 0; task < tasks; ++task) {
+        const std::int64_t n0 = task * kImagesPerTask, n1 = std::min(g.N, n0 + kImagesPerTask);
+        conv_direct_images(x, packed.data(), g, n0, n1, y);
+        if (bias == nullptr) continue;
+        for (std::int64_t n = n0; n < n1; ++n)
+          for (std::int64_t k = 0; k < g.K; ++k) {
+            T* row = y + (n * g.K + k) * P;
+            for (std::int64_t i = 0; i < P; ++i) row[i] += bias[k];
+          }
       }
       return;
     }
   }
   const Chunking ch = chunking(g);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(dynamic, 1)
   for (std::int64_t c = 0; c < ch.count; ++c) {
     const std::int64_t n0 = c * ch.images;
     forward_chunk(x, w, bias, g, n0, std::min(ch.images, g.N - n0), y);
@@ -198,9 +193,6 @@ template <class T>
 void conv_backward(const T* x, const T* w, const T* dy, const ConvGeom& g, T* dx, T* dw,
                    T* dbias) {
   const std::int64_t P = g.Ho * g.Wo, out_size = g.K * P, w_size = g.K * g.C * g.R * g.S;
-  const int threads = omp_get_max_threads();
-  // dw partial sums, one [K, CRS] block per thread.
-  std::vector<T> dw_partial(dw != nullptr ? static_cast<std::size_t>(threads * w_size) : 0, T(0));
   std::vector<float> flip_packed;
   bool direct_dw = false;
   Chunking ch = chunking(g);
@@ -214,23 +206,26 @@ void conv_backward(const T* x, const T* w, const T* dy, const ConvGeom& g, T* dx
       ch = {images, (g.N + images - 1) / images};
     }
   }
+  // dw partial sums, one [K, CRS] block per chunk (zeroed by the task that fills it).
+  const auto dw_partial = std::make_unique_for_overwrite<T[]>(dw != nullptr ? static_cast<std::size_t>(ch.count * w_size) : 0);
   if (dx != nullptr || dw != nullptr) {
-#pragma omp parallel
-    {
-      T* my_dw = dw != nullptr ? dw_partial.data() + omp_get_thread_num() * w_size : nullptr;
-#pragma omp for schedule(static)
-      for (std::int64_t c = 0; c < ch.count; ++c) {
-        const std::int64_t n0 = c * ch.images;
-        conv_backward_chunk(x, w, flip_packed.empty() ? nullptr : flip_packed.data(), direct_dw, dy,
-                            g, n0, std::min(ch.images, g.N - n0), dx, my_dw);
+#pragma omp parallel for schedule(dynamic, 1)
+    for (std::int64_t c = 0; c < ch.count; ++c) {
+      const std::int64_t n0 = c * ch.images;
+      T* chunk_dw = nullptr;
+      if (dw != nullptr) {
+        chunk_dw = dw_partial.get() + c * w_size;
+        std::fill(chunk_dw, chunk_dw + w_size, T(0));
       }
+      conv_backward_chunk(x, w, flip_packed.empty() ? nullptr : flip_packed.data(), direct_dw, dy, g,
+                          n0, std::min(ch.images, g.N - n0), dx, chunk_dw);
     }
   }
   if (dw != nullptr) {
 #pragma omp parallel for schedule(static) if (w_size >= 4096)
     for (std::int64_t i = 0; i < w_size; ++i) {
       T s = T(0);
-      for (int t = 0; t < threads; ++t) s += dw_partial[static_cast<std::size_t>(t * w_size + i)];
+      for (std::int64_t c = 0; c < ch.count; ++c) s += dw_partial[c * w_size + i];
       dw[i] = s;
     }
   }

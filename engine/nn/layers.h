@@ -46,6 +46,7 @@ class BatchNorm : public Module {
  public:
   explicit BatchNorm(std::int64_t channels, double momentum = 0.1, double eps = 1e-5);
   Tensor forward(const Tensor& x) override;
+  Tensor forward_relu(const Tensor& x);  // relu(forward(x)), fused (gl::batch_norm_relu)
   std::string type_name() const override { return "BatchNorm"; }
   Tensor gamma, beta;                 // parameters [C]
   Tensor running_mean, running_var;   // buffers [C]

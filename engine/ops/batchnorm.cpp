@@ -5,29 +5,35 @@
 //   dx = invstd / M * (M * dxhat - sum(dxhat) - xhat * sum(dxhat * xhat)),  M = N*H*W
 //   dgamma = sum(dy * xhat), dbeta = sum(dy)
 // Evaluation: the running statistics replace the batch ones.
+// batch_norm_relu = relu(batch_norm(.)) as one node: in training the backend
+// fuses the pair (one pass over memory instead of three), the node saves the
+// output y instead of the pre-activation, and backward masks dy by y > 0.
 #include "engine/ops/op_util.h"
 #include "engine/ops/ops.h"
 
 namespace gl {
 using namespace detail;
 
-Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tensor running_mean, Tensor running_var,
-                  bool training, double momentum, double eps) {
-  Backend& be = require_compatible("batch_norm", {&x, &gamma, &beta, &running_mean, &running_var});
-  GL_CHECK(x.dim() == 2 || x.dim() == 4, "batch_norm: input must be [N, C] or [N, C, H, W], got {}", shape_str(x.shape()));
+namespace {
+
+Tensor batch_norm_impl(const char* op, bool relu, const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                       Tensor running_mean, Tensor running_var, bool training, double momentum, double eps) {
+  Backend& be = require_compatible(op, {&x, &gamma, &beta, &running_mean, &running_var});
+  GL_CHECK(x.dim() == 2 || x.dim() == 4, "{}: input must be [N, C] or [N, C, H, W], got {}", op, shape_str(x.shape()));
   const std::int64_t C = x.size(1);
   for (const Tensor* p : std::initializer_list<const Tensor*>{&gamma, &beta, &running_mean, &running_var})
-    GL_CHECK(!p->defined() || p->shape() == Shape{C}, "batch_norm: per-channel tensors must be [{}] for input {}, got {}",
-             C, shape_str(x.shape()), shape_str(p->shape()));
-  GL_CHECK(gamma.defined() && beta.defined(), "batch_norm: gamma and beta are required");
-  GL_CHECK(eps > 0, "batch_norm: eps must be positive, got {}", eps);
+    GL_CHECK(!p->defined() || p->shape() == Shape{C}, "{}: per-channel tensors must be [{}] for input {}, got {}",
+             op, C, shape_str(x.shape()), shape_str(p->shape()));
+  GL_CHECK(gamma.defined() && beta.defined(), "{}: gamma and beta are required", op);
+  GL_CHECK(eps > 0, "{}: eps must be positive, got {}", op, eps);
   Tensor y = empty_like_shape(x, x.shape());
 
   if (!training) {
     GL_CHECK(running_mean.defined() && running_var.defined(),
-             "batch_norm: evaluation mode needs running_mean and running_var");
+             "{}: evaluation mode needs running_mean and running_var", op);
     if (!needs_grad(x) && !needs_grad(gamma) && !needs_grad(beta)) {
       be.batchnorm_forward_eval(x, gamma, beta, running_mean, running_var, eps, y);
+      if (relu) be.unary(UnaryOp::relu, y, y, 0.0);
       return y;
     }
     // Differentiable evaluation: an affine map per channel, composed of ops.
@@ -35,23 +41,50 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tens
     bshape[1] = C;
     Tensor scale = gamma / sqrt(running_var.detach() + eps);
     Tensor shift = beta - running_mean.detach() * scale;
-    return x * reshape(scale, bshape) + reshape(shift, bshape);
+    Tensor out = x * reshape(scale, bshape) + reshape(shift, bshape);
+    return relu ? gl::relu(out) : out;
   }
 
   const std::int64_t M = x.numel() / C;
-  GL_CHECK(M > 1, "batch_norm: training needs more than one value per channel (input {}); use evaluation mode",
-           shape_str(x.shape()));
+  GL_CHECK(M > 1, "{}: training needs more than one value per channel (input {}); use evaluation mode",
+           op, shape_str(x.shape()));
   Tensor save_mean = empty_like_shape(x, {C}), save_invstd = empty_like_shape(x, {C});
-  be.batchnorm_forward_train(x, gamma, beta, eps, momentum, running_mean, running_var, y, save_mean, save_invstd);
+  if (relu) {
+    be.batchnorm_relu_forward_train(x, gamma, beta, eps, momentum, running_mean, running_var, y, save_mean,
+                                    save_invstd);
+  } else {
+    be.batchnorm_forward_train(x, gamma, beta, eps, momentum, running_mean, running_var, y, save_mean, save_invstd);
+  }
   const bool gx = needs_grad(x), gg = needs_grad(gamma), gb = needs_grad(beta);
-  return record(y, "batch_norm", {x, gamma, beta},
+  // The fused node keeps its output (for the relu mask); the next layer holds it anyway.
+  const Tensor y_saved = relu ? y.detach() : Tensor();
+  return record(y, op, {x, gamma, beta},
                 [=, x = x.detach(), gamma = gamma.detach()](const Tensor& dy) {
                   Tensor dx = gx ? empty_like_shape(x, x.shape()) : Tensor();
                   Tensor dgamma = gg ? empty_like_shape(x, {C}) : Tensor();
                   Tensor dbeta = gb ? empty_like_shape(x, {C}) : Tensor();
-                  backend(x.device()).batchnorm_backward(x, gamma, save_mean, save_invstd, dy, dx, dgamma, dbeta);
+                  Backend& b = backend(x.device());
+                  if (relu) {
+                    b.batchnorm_relu_backward(x, gamma, save_mean, save_invstd, y_saved, dy, dx, dgamma, dbeta);
+                  } else {
+                    b.batchnorm_backward(x, gamma, save_mean, save_invstd, dy, dx, dgamma, dbeta);
+                  }
                   return std::vector<Tensor>{dx, dgamma, dbeta};
                 }, fmt::format("train eps={}", eps));
+}
+
+}  // namespace
+
+Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tensor running_mean, Tensor running_var,
+                  bool training, double momentum, double eps) {
+  return batch_norm_impl("batch_norm", false, x, gamma, beta, std::move(running_mean), std::move(running_var),
+                         training, momentum, eps);
+}
+
+Tensor batch_norm_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tensor running_mean,
+                       Tensor running_var, bool training, double momentum, double eps) {
+  return batch_norm_impl("batch_norm_relu", true, x, gamma, beta, std::move(running_mean), std::move(running_var),
+                         training, momentum, eps);
 }
 
 }  // namespace gl

@@ -96,6 +96,10 @@ Tensor conv2d_matrix(const Tensor& weight, std::int64_t H, std::int64_t W, std::
 // momentum follows PyTorch: running = (1 - momentum) * running + momentum * batch.
 Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tensor running_mean,
                   Tensor running_var, bool training, double momentum = 0.1, double eps = 1e-5);
+// relu(batch_norm(...)) as one op (one graph node, "batch_norm_relu"): the same
+// values and gradients, one pass over memory in training instead of three.
+Tensor batch_norm_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tensor running_mean,
+                       Tensor running_var, bool training, double momentum = 0.1, double eps = 1e-5);
 
 // ---- pooling (engine/ops/pool.cpp) -------------------------------------------------
 Tensor max_pool2d(const Tensor& x, std::int64_t kernel, std::int64_t stride = 0,

@@ -53,7 +53,7 @@ StandardBlock::StandardBlock(std::int64_t in, std::int64_t filters, std::int64_t
 }
 
 Tensor StandardBlock::forward(const Tensor& x) {
-  Tensor h = gl::relu((*bn1_)((*conv1_)(x)));                  // [N, f, H/s, W/s]
+  Tensor h = bn1_->forward_relu((*conv1_)(x));                // [N, f, H/s, W/s]
   h = (*bn2_)((*conv2_)(h));                                   // [N, f, H/s, W/s]
   Tensor shortcut = proj_conv_ ? (*proj_bn_)((*proj_conv_)(x)) : x;
   return gl::relu(h + shortcut);
@@ -73,10 +73,10 @@ BottleneckBlock::BottleneckBlock(std::int64_t in, std::int64_t filters, std::int
 }
 
 Tensor BottleneckBlock::forward(const Tensor& x) {
-  Tensor a = gl::relu((*bn1_)(x));                             // [N, in, H, W]
+  Tensor a = bn1_->forward_relu(x);                            // [N, in, H, W]
   Tensor h = (*conv1_)(a);                                     // [N, f, H, W]
-  h = (*conv2_)(gl::relu((*bn2_)(h)));                         // [N, f, H/s, W/s]
-  h = (*conv3_)(gl::relu((*bn3_)(h)));                         // [N, 4f, H/s, W/s]
+  h = (*conv2_)(bn2_->forward_relu(h));                        // [N, f, H/s, W/s]
+  h = (*conv3_)(bn3_->forward_relu(h));                        // [N, 4f, H/s, W/s]
   // Pre-activation: the projection sees the activated input a, identity sees x.
   Tensor shortcut = proj_conv_ ? (*proj_conv_)(a) : x;
   return h + shortcut;
@@ -121,9 +121,9 @@ Tensor ResNet::forward(const Tensor& x) {
   GL_CHECK(x.dim() == 4 && x.size(1) == 3,
            "ResNet::forward: expected images [N, 3, H, W], got {}", gl::shape_str(x.shape()));
   Tensor h = (*stem_conv_)(x);                                 // [N, F, H, W]
-  if (stem_bn_) h = gl::relu((*stem_bn_)(h));
+  if (stem_bn_) h = stem_bn_->forward_relu(h);                // relu(bn(.)), fused
   for (auto& block : blocks_) h = (*block)(h);                 // [N, C, H/4, W/4]
-  if (final_bn_) h = gl::relu((*final_bn_)(h));
+  if (final_bn_) h = final_bn_->forward_relu(h);
   return (*dense_)(gl::global_avg_pool2d(h));                  // [N, classes]
 }
 
