@@ -23,7 +23,6 @@
 // thread ran which chunk, for any thread count.
 #include <algorithm>
 #include <cstring>
-#include <memory>
 #include <type_traits>
 #include <vector>
 
@@ -207,14 +206,18 @@ void conv_backward(const T* x, const T* w, const T* dy, const ConvGeom& g, T* dx
     }
   }
   // dw partial sums, one [K, CRS] block per chunk (zeroed by the task that fills it).
-  const auto dw_partial = std::make_unique_for_overwrite<T[]>(dw != nullptr ? static_cast<std::size_t>(ch.count * w_size) : 0);
+  // (A Tensor, so the memory comes from the host block cache: a fresh ~1 MB
+  // malloc per layer would page-fault every step.)
+  const Tensor partial_sums =
+      Tensor::empty({dw != nullptr ? ch.count * w_size : 0}, std::is_same_v<T, float> ? DType::f32 : DType::f64);
+  T* dw_partial = ptr<T>(partial_sums);
   if (dx != nullptr || dw != nullptr) {
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::int64_t c = 0; c < ch.count; ++c) {
       const std::int64_t n0 = c * ch.images;
       T* chunk_dw = nullptr;
       if (dw != nullptr) {
-        chunk_dw = dw_partial.get() + c * w_size;
+        chunk_dw = dw_partial + c * w_size;
         std::fill(chunk_dw, chunk_dw + w_size, T(0));
       }
       conv_backward_chunk(x, w, flip_packed.empty() ? nullptr : flip_packed.data(), direct_dw, dy, g,

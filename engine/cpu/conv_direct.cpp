@@ -21,6 +21,10 @@ namespace avx2 {
 constexpr int kV = 8;
 #include "engine/cpu/conv_direct_kernel.h"
 namespace {
+inline Vec load_first(const float* p, int n) {
+  const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  return reinterpret_cast<Vec>(_mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane)));
+}
 inline void store_lanes(float* p, Vec v, int a, int b) {
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   const __m256i mask = _mm256_and_si256(_mm256_cmpgt_epi32(lane, _mm256_set1_epi32(a - 1)),

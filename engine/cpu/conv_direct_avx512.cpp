@@ -24,6 +24,9 @@ namespace gl::cpu::avx512 {
 constexpr int kV = 16;
 #include "engine/cpu/conv_direct_kernel.h"
 namespace {
+inline Vec load_first(const float* p, int n) {
+  return reinterpret_cast<Vec>(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p));
+}
 inline void store_lanes(float* p, Vec v, int a, int b) {
   const __mmask16 mask = static_cast<__mmask16>(((1u << b) - 1u) & ~((1u << a) - 1u));
   _mm512_mask_storeu_ps(p, mask, reinterpret_cast<__m512>(v));

@@ -19,6 +19,16 @@ inline Vec load(const float* p) { return *reinterpret_cast<const VecU*>(p); }
 inline void store(float* p, Vec v) { *reinterpret_cast<VecU*>(p) = v; }
 // p[i] = v[i] for lanes a <= i < b only (other lanes of p are not touched).
 inline void store_lanes(float* p, Vec v, int a, int b);
+// v[i] = p[i] for lanes i < n, 0 above (p[n..] is not read).
+inline Vec load_first(const float* p, int n);
+
+// dst[0 .. n) = src[0 .. n) in registers: the rows here are 8 to 34 floats,
+// where a memcpy call costs more than the copy.
+inline void copy_row(float* dst, const float* src, std::int64_t n) {
+  std::int64_t i = 0;
+  for (; i + kV <= n; i += kV) store(dst + i, load(src + i));
+  if (i < n) store_lanes(dst + i, load_first(src + i, static_cast<int>(n - i)), 0, static_cast<int>(n - i));
+}
 inline float horizontal_sum(Vec v) {
   float s = 0.0f;
   for (int i = 0; i < kV; ++i) s += v[i];
@@ -48,33 +58,48 @@ Grid make_grid(const gl::ConvGeom& g) {
   return d;
 }
 
-// xp [C, Hp, Wp] (+ zero slack) = img [C, H, W] with the zero border.
+// Per-thread buffers of `slots` equal slots whose zeros (the padding border,
+// the slack, the grid columns that hold no output) are written once: the
+// kernels only ever write the other positions, so while the layout (`key`)
+// stays the same, a slot zeroed before is still zero where it must be.
+struct ZeroedSlots {
+  std::vector<float> data;
+  std::vector<std::int64_t> key;
+  std::int64_t zeroed = 0;  // slots known to be zero outside what the kernels write
+  float* get(std::vector<std::int64_t> layout, std::int64_t slot_size, std::int64_t slots) {
+    if (layout != key) {
+      key = std::move(layout);
+      zeroed = 0;
+    }
+    if (static_cast<std::int64_t>(data.size()) < slots * slot_size) {
+      data.resize(static_cast<std::size_t>(slots * slot_size));  // keeps the zeroed slots
+    }
+    if (zeroed < slots) {
+      std::fill(data.begin() + zeroed * slot_size, data.begin() + slots * slot_size, 0.0f);
+      zeroed = slots;
+    }
+    return data.data();
+  }
+};
+
+// The interior of xp [C, Hp, Wp] = img [C, H, W] (the border is already zero).
+float* padded_images(ZeroedSlots& buf, const gl::ConvGeom& g, const Grid& d, std::int64_t images) {
+  return buf.get({g.C, g.H, g.W, g.pad_h, g.pad_w, d.xp_size}, d.xp_size, images);
+}
 void pad_image(const float* img, const gl::ConvGeom& g, const Grid& d, float* xp) {
   for (std::int64_t c = 0; c < g.C; ++c) {
-    float* p = xp + c * d.plane;
-    std::fill(p, p + g.pad_h * d.Wp, 0.0f);
-    for (std::int64_t h = 0; h < g.H; ++h) {
-      float* row = p + (h + g.pad_h) * d.Wp;
-      std::fill(row, row + g.pad_w, 0.0f);
-      std::memcpy(row + g.pad_w, img + (c * g.H + h) * g.W, static_cast<std::size_t>(g.W) * sizeof(float));
-      std::fill(row + g.pad_w + g.W, row + d.Wp, 0.0f);
-    }
-    std::fill(p + (g.pad_h + g.H) * d.Wp, p + d.plane, 0.0f);
+    float* p = xp + c * d.plane + g.pad_h * d.Wp + g.pad_w;
+    for (std::int64_t h = 0; h < g.H; ++h) copy_row(p + h * d.Wp, img + (c * g.H + h) * g.W, g.W);
   }
-  std::fill(xp + g.C * d.plane, xp + d.xp_size, 0.0f);
-}
-
-float* grow(std::vector<float>& v, std::int64_t n) {
-  if (static_cast<std::int64_t>(v.size()) < n) v.resize(static_cast<std::size_t>(n));
-  return v.data();
 }
 
 // ---- forward: yg[k, q] = sum_t w[k, t] * xp[off[t] + q] --------------------------
 
 constexpr int kMR = 8;  // output channels per register tile (conv_direct_pack's panels)
-// Column vectors per tile: 8 x 2 accumulators with AVX-512's 32 registers;
-// 8 x 1 with AVX2's 16 (a wider tile would spill).
-constexpr int kNV = kV == 16 ? 2 : 1;
+// Column vectors per tile: 8 x 3 accumulators with AVX-512's 32 registers
+// (3 loads and 8 broadcasts per 24 FMAs); 8 x 1 with AVX2's 16 (a wider tile
+// would spill).
+constexpr int kNV = kV == 16 ? 3 : 1;
 
 // Where a vector of grid columns q0 .. q0+kV-1 lands in y [Ho, Wo]: runs of
 // lanes [a, b) that hold outputs, each stored at y + start + (lane - a).
@@ -132,8 +157,8 @@ void direct_images(const float* x, const float* packed_w, const gl::ConvGeom& g,
                    std::int64_t n1, float* y) {
   const Grid d = make_grid(g);
   const std::int64_t panels = (g.K + kMR - 1) / kMR;
-  thread_local std::vector<float> xp_buf;
-  float* xp = grow(xp_buf, d.xp_size);
+  thread_local ZeroedSlots xp_buf;
+  float* xp = padded_images(xp_buf, g, d, 1);
   for (std::int64_t n = n0; n < n1; ++n) {
     pad_image(x + n * g.C * g.H * g.W, g, d, xp);
     float* yn = y + n * g.K * g.Ho * g.Wo;
@@ -141,6 +166,10 @@ void direct_images(const float* x, const float* packed_w, const gl::ConvGeom& g,
       const float* wt = packed_w + panel * d.taps * kMR;
       std::int64_t q = 0;
       for (; q + kNV * kV <= d.Qv; q += kNV * kV) tile<kNV>(xp, d.off.data(), d.taps, wt, q, g, d.Wp, panel * kMR, yn);
+      if (kNV > 2 && q + 2 * kV <= d.Qv) {  // the tail: one 2-vector tile, then single vectors
+        tile<2>(xp, d.off.data(), d.taps, wt, q, g, d.Wp, panel * kMR, yn);
+        q += 2 * kV;
+      }
       for (; q < d.Qv; q += kV) tile<1>(xp, d.off.data(), d.taps, wt, q, g, d.Wp, panel * kMR, yn);
     }
   }
@@ -151,8 +180,11 @@ void direct_images(const float* x, const float* packed_w, const gl::ConvGeom& g,
 // output, so the garbage columns of xp contribute nothing. Accumulators run
 // over q (and over the images of the call) and are summed across lanes once.
 
-constexpr int kDwRows = kV == 16 ? 4 : 2;  // output channels per tile
-constexpr int kDwTaps = 4;                 // taps per tile (4 x 4 or 2 x 4 accumulators)
+// Tile: output channels x taps of accumulators, 4 x 6 = 24 of AVX-512's 32
+// registers (10 loads per 24 FMAs; 3x3 layers have 9*C taps, a multiple of
+// 6 for even C), 2 x 4 of AVX2's 16.
+constexpr int kDwRows = kV == 16 ? 4 : 2;
+constexpr int kDwTaps = kV == 16 ? 6 : 4;
 
 template <int MR, int NT>
 inline void dw_tile(const float* xps, std::int64_t xp_stride, const float* dygs, std::int64_t dyg_stride,
@@ -192,19 +224,17 @@ void direct_weight_grad(const float* x, const float* dy, const gl::ConvGeom& g, 
                         std::int64_t n1, float* dw) {
   const Grid d = make_grid(g);
   const std::int64_t images = n1 - n0, dyg_stride = g.K * d.Qv;
-  thread_local std::vector<float> xp_buf, dyg_buf;
-  float* xps = grow(xp_buf, images * d.xp_size);
-  float* dygs = grow(dyg_buf, images * dyg_stride);
+  thread_local ZeroedSlots xp_buf, dyg_buf;
+  float* xps = padded_images(xp_buf, g, d, images);
+  float* dygs = dyg_buf.get({g.K, g.Ho, g.Wo, d.Wp, d.Qv}, dyg_stride, images);
   for (std::int64_t b = 0; b < images; ++b) {
     const std::int64_t n = n0 + b;
     pad_image(x + n * g.C * g.H * g.W, g, d, xps + b * d.xp_size);
-    float* dyg = dygs + b * dyg_stride;
-    std::fill(dyg, dyg + dyg_stride, 0.0f);
+    float* dyg = dygs + b * dyg_stride;  // its other columns stay zero
     const float* dyn = dy + n * g.K * g.Ho * g.Wo;
     for (std::int64_t k = 0; k < g.K; ++k)
       for (std::int64_t oh = 0; oh < g.Ho; ++oh)
-        std::memcpy(dyg + k * d.Qv + oh * d.Wp, dyn + (k * g.Ho + oh) * g.Wo,
-                    static_cast<std::size_t>(g.Wo) * sizeof(float));
+        copy_row(dyg + k * d.Qv + oh * d.Wp, dyn + (k * g.Ho + oh) * g.Wo, g.Wo);
   }
   std::int64_t k = 0;
   for (; k + kDwRows <= g.K; k += kDwRows) dw_rows<kDwRows>(xps, d.xp_size, dygs, dyg_stride, images, d, k, dw);
