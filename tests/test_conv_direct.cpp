@@ -3,7 +3,8 @@
 // the float64 path (im2col + GEMM + col2im, itself tested against loops and
 // finite differences in test_conv.cpp). Shapes cover the kernel's edges:
 // output channels not a multiple of its 8-channel panel, grid widths that are
-// not whole vectors, paddings 0..2, non-square kernels, the ResNet layers.
+// not whole vectors, paddings 0..2, non-square kernels, the ResNet layers,
+// and small maps packed several images to a padded plane with a short last group.
 #include "engine/cpu/conv_direct.h"
 #include "engine/cpu/isa.h"
 #include "tests/test_util.h"
@@ -22,7 +23,9 @@ const std::vector<DirectCase> kDirectCases = {
     // N   C   H   W   K  R  S ph pw
     {2, 16, 32, 32, 16, 3, 3, 1, 1},  // ResNet stack 1
     {2, 32, 16, 16, 32, 3, 3, 1, 1},  // stack 2
-    {3, 64, 8, 8, 64, 3, 3, 1, 1},    // stack 3
+    {3, 64, 8, 8, 64, 3, 3, 1, 1},    // stack 3 (4 images a group: one short group)
+    {9, 8, 8, 8, 16, 3, 3, 1, 1},     // groups of 4, 4 and 1 image
+    {5, 4, 16, 16, 8, 3, 3, 1, 1},    // groups of 2, 2 and 1
     {2, 3, 32, 32, 16, 3, 3, 1, 1},   // the stem (3 input channels)
     {2, 5, 7, 9, 10, 3, 3, 1, 1},     // K = 10: a partial panel; odd sizes
     {1, 4, 6, 5, 3, 3, 3, 0, 0},      // no padding

@@ -68,9 +68,7 @@ void conv_direct_weight_grad(const float* x, const float* dy, const ConvGeom& g,
 }
 
 std::int64_t conv_direct_weight_grad_images(const ConvGeom& g) {
-  // About 1,024 grid columns per call: 8x8 maps (80 columns) take 13 images.
-  const std::int64_t columns = std::max<std::int64_t>(g.Ho * (g.W + 2 * g.pad_w), 1);
-  return std::clamp<std::int64_t>((1024 + columns - 1) / columns, 1, std::max<std::int64_t>(g.N, 1));
+  return avx2::weight_grad_images(g);  // the same for both builds (groups don't depend on kV)
 }
 
 }  // namespace gl::cpu

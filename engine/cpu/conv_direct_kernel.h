@@ -7,8 +7,14 @@
 // defines store_lanes (a masked store: AVX-512 mask registers, AVX2 vmaskmov).
 //
 // Legend: C in-channels, K out-channels, taps t = (c, r, s) < C*R*S,
-// Hp x Wp the padded plane, q a padded-grid column (oh*Wp + ow), Qv the grid
+// Hp x Wp the padded plane, q a padded-grid column (oh*Wp + j), Qv the grid
 // columns rounded up to whole vectors.
+//
+// Small maps put G images side by side in one padded plane ("a group"), so
+// the grid columns that hold no output are fewer: with "same" padding
+// (S - 1 = 2 pad_w) neighbours can share their pad_w zero columns, and image
+// b of the group starts at column pad_w + b*span, span = W + pad_w. An 8x8
+// layer then wastes 1/9 of its columns instead of 2/10, 16x16 1/17 not 2/18.
 
 namespace {
 
@@ -36,15 +42,25 @@ inline float horizontal_sum(Vec v) {
 }
 
 struct Grid {
-  std::int64_t Hp, Wp, plane;  // padded plane
+  std::int64_t G, span;        // images per group, columns from one image to the next
+  std::int64_t Hp, Wp, plane;  // padded plane of a group
   std::int64_t taps, Qv;
-  std::int64_t xp_size;        // one padded image plus the slack reads reach
+  std::int64_t xp_size;        // one padded group plus the slack reads reach
   std::vector<std::int64_t> off;  // off[t] = c*plane + r*Wp + s
 };
+
+// Images per group: enough for ~32 columns a row when the padding can be shared.
+std::int64_t group_size(const gl::ConvGeom& g) {
+  if (g.S - 1 != 2 * g.pad_w || g.W >= 32) return 1;
+  return (32 + g.W - 1) / g.W;
+}
+
 Grid make_grid(const gl::ConvGeom& g) {
   Grid d;
+  d.G = group_size(g);
   d.Hp = g.H + 2 * g.pad_h;
-  d.Wp = g.W + 2 * g.pad_w;
+  d.span = d.G == 1 ? g.W + 2 * g.pad_w : g.W + g.pad_w;
+  d.Wp = d.G == 1 ? d.span : d.G * d.span + g.pad_w;
   d.plane = d.Hp * d.Wp;
   d.taps = g.C * g.R * g.S;
   d.Qv = (g.Ho * d.Wp + kV - 1) / kV * kV;
@@ -82,14 +98,26 @@ struct ZeroedSlots {
   }
 };
 
-// The interior of xp [C, Hp, Wp] = img [C, H, W] (the border is already zero).
-float* padded_images(ZeroedSlots& buf, const gl::ConvGeom& g, const Grid& d, std::int64_t images) {
-  return buf.get({g.C, g.H, g.W, g.pad_h, g.pad_w, d.xp_size}, d.xp_size, images);
+// Per-thread buffers of padded groups (the border is zero, see ZeroedSlots).
+float* padded_groups(ZeroedSlots& buf, const gl::ConvGeom& g, const Grid& d, std::int64_t groups) {
+  return buf.get({g.C, g.H, g.W, g.pad_h, g.pad_w, d.G, d.xp_size}, d.xp_size, groups);
 }
-void pad_image(const float* img, const gl::ConvGeom& g, const Grid& d, float* xp) {
-  for (std::int64_t c = 0; c < g.C; ++c) {
-    float* p = xp + c * d.plane + g.pad_h * d.Wp + g.pad_w;
-    for (std::int64_t h = 0; h < g.H; ++h) copy_row(p + h * d.Wp, img + (c * g.H + h) * g.W, g.W);
+// The interior of a padded group xp: images x[n0 .. n0+count) at their
+// columns; slots past count are zeroed (a short last group).
+void pad_group(const float* x, const gl::ConvGeom& g, const Grid& d, std::int64_t n0,
+               std::int64_t count, float* xp) {
+  for (std::int64_t b = 0; b < d.G; ++b) {
+    const float* img = b < count ? x + (n0 + b) * g.C * g.H * g.W : nullptr;
+    for (std::int64_t c = 0; c < g.C; ++c) {
+      float* p = xp + c * d.plane + g.pad_h * d.Wp + g.pad_w + b * d.span;
+      for (std::int64_t h = 0; h < g.H; ++h) {
+        if (img != nullptr) {
+          copy_row(p + h * d.Wp, img + (c * g.H + h) * g.W, g.W);
+        } else {
+          std::fill(p + h * d.Wp, p + h * d.Wp + g.W, 0.0f);
+        }
+      }
+    }
   }
 }
 
@@ -101,37 +129,45 @@ constexpr int kMR = 8;  // output channels per register tile (conv_direct_pack's
 // would spill).
 constexpr int kNV = kV == 16 ? 3 : 1;
 
-// Where a vector of grid columns q0 .. q0+kV-1 lands in y [Ho, Wo]: runs of
-// lanes [a, b) that hold outputs, each stored at y + start + (lane - a).
+// Where a vector of grid columns q0 .. q0+kV-1 lands in y: runs of lanes
+// [a, b) that hold outputs of image `image` of the group, each stored at
+// y[image] + start + (lane - a) (start = oh*Wo + ow of lane a).
 struct LaneRun {
   int a, b;
-  std::int64_t start;
+  std::int64_t image, start;
 };
-inline int lane_runs(std::int64_t q0, const gl::ConvGeom& g, std::int64_t Wp, LaneRun* runs) {
-  int count = 0;
+inline int lane_runs(std::int64_t q0, const gl::ConvGeom& g, const Grid& d, std::int64_t count,
+                     LaneRun* runs) {
+  int n = 0;
   for (int i = 0; i < kV;) {
-    const std::int64_t q = q0 + i, oh = q / Wp, ow = q % Wp;
+    const std::int64_t q = q0 + i, oh = q / d.Wp, j = q % d.Wp;
     if (oh >= g.Ho) break;
-    if (ow >= g.Wo) {  // grid columns past the row's outputs
-      i += static_cast<int>(Wp - ow);
+    const std::int64_t image = j / d.span, ow = j % d.span;
+    if (image >= count) {  // past the group's last image: on to the next row
+      i += static_cast<int>(d.Wp - j);
+      continue;
+    }
+    if (ow >= g.Wo) {  // padding columns between images
+      i += static_cast<int>(d.span - ow);
       continue;
     }
     const int b = static_cast<int>(std::min<std::int64_t>(kV, i + (g.Wo - ow)));
-    runs[count++] = {i, b, oh * g.Wo + ow};
+    runs[n++] = {i, b, image, oh * g.Wo + ow};
     i = b;
   }
-  return count;
+  return n;
 }
 
-// y[k0 + m, .] for the grid columns q .. q + NV*kV of the kMR channels of
-// one panel (rows past K are computed on zero weights and not stored).
+// y[n0 + image, k0 + m, .] for the grid columns q .. q + NV*kV of the kMR
+// channels of one panel (rows past K are computed on zero weights, not stored).
 template <int NV>
-inline void tile(const float* xp, const std::int64_t* off, std::int64_t taps, const float* wt,
-                 std::int64_t q, const gl::ConvGeom& g, std::int64_t Wp, std::int64_t k0, float* y) {
+inline void tile(const float* xp, const float* wt, std::int64_t q, const gl::ConvGeom& g,
+                 const Grid& d, std::int64_t count, std::int64_t k0, float* y_group) {
   Vec acc[kMR][NV];
   for (int m = 0; m < kMR; ++m)
     for (int v = 0; v < NV; ++v) acc[m][v] = Vec{};
-  for (std::int64_t t = 0; t < taps; ++t) {
+  const std::int64_t* off = d.off.data();
+  for (std::int64_t t = 0; t < d.taps; ++t) {
     const float* src = xp + off[t] + q;
     Vec xv[NV];
     for (int v = 0; v < NV; ++v) xv[v] = load(src + v * kV);
@@ -145,10 +181,10 @@ inline void tile(const float* xp, const std::int64_t* off, std::int64_t taps, co
   const int rows = static_cast<int>(std::min<std::int64_t>(kMR, g.K - k0));
   for (int v = 0; v < NV; ++v) {
     LaneRun runs[kV];
-    const int count = lane_runs(q + v * kV, g, Wp, runs);
-    for (int m = 0; m < rows; ++m) {
-      float* yk = y + (k0 + m) * P;
-      for (int r = 0; r < count; ++r) store_lanes(yk + runs[r].start - runs[r].a, acc[m][v], runs[r].a, runs[r].b);
+    const int n = lane_runs(q + v * kV, g, d, count, runs);
+    for (int r = 0; r < n; ++r) {
+      float* base = y_group + (runs[r].image * g.K + k0) * P + runs[r].start - runs[r].a;
+      for (int m = 0; m < rows; ++m) store_lanes(base + m * P, acc[m][v], runs[r].a, runs[r].b);
     }
   }
 }
@@ -158,19 +194,21 @@ void direct_images(const float* x, const float* packed_w, const gl::ConvGeom& g,
   const Grid d = make_grid(g);
   const std::int64_t panels = (g.K + kMR - 1) / kMR;
   thread_local ZeroedSlots xp_buf;
-  float* xp = padded_images(xp_buf, g, d, 1);
-  for (std::int64_t n = n0; n < n1; ++n) {
-    pad_image(x + n * g.C * g.H * g.W, g, d, xp);
-    float* yn = y + n * g.K * g.Ho * g.Wo;
+  float* xp = padded_groups(xp_buf, g, d, 1);
+  for (std::int64_t n = n0; n < n1; n += d.G) {
+    const std::int64_t count = std::min(d.G, n1 - n);
+    pad_group(x, g, d, n, count, xp);
+    float* y_group = y + n * g.K * g.Ho * g.Wo;
     for (std::int64_t panel = 0; panel < panels; ++panel) {
       const float* wt = packed_w + panel * d.taps * kMR;
+      const std::int64_t k0 = panel * kMR;
       std::int64_t q = 0;
-      for (; q + kNV * kV <= d.Qv; q += kNV * kV) tile<kNV>(xp, d.off.data(), d.taps, wt, q, g, d.Wp, panel * kMR, yn);
+      for (; q + kNV * kV <= d.Qv; q += kNV * kV) tile<kNV>(xp, wt, q, g, d, count, k0, y_group);
       if (kNV > 2 && q + 2 * kV <= d.Qv) {  // the tail: one 2-vector tile, then single vectors
-        tile<2>(xp, d.off.data(), d.taps, wt, q, g, d.Wp, panel * kMR, yn);
+        tile<2>(xp, wt, q, g, d, count, k0, y_group);
         q += 2 * kV;
       }
-      for (; q < d.Qv; q += kV) tile<1>(xp, d.off.data(), d.taps, wt, q, g, d.Wp, panel * kMR, yn);
+      for (; q < d.Qv; q += kV) tile<1>(xp, wt, q, g, d, count, k0, y_group);
     }
   }
 }
@@ -192,7 +230,7 @@ inline void dw_tile(const float* xps, std::int64_t xp_stride, const float* dygs,
   Vec acc[MR][NT];
   for (int m = 0; m < MR; ++m)
     for (int j = 0; j < NT; ++j) acc[m][j] = Vec{};
-  for (std::int64_t b = 0; b < images; ++b) {
+  for (std::int64_t b = 0; b < images; ++b) {  // images: padded groups here
     const float* xp = xps + b * xp_stride;
     const float* dyg = dygs + b * dyg_stride + k0 * d.Qv;
     const float* src[NT];
@@ -223,22 +261,37 @@ void dw_rows(const float* xps, std::int64_t xp_stride, const float* dygs, std::i
 void direct_weight_grad(const float* x, const float* dy, const gl::ConvGeom& g, std::int64_t n0,
                         std::int64_t n1, float* dw) {
   const Grid d = make_grid(g);
-  const std::int64_t images = n1 - n0, dyg_stride = g.K * d.Qv;
+  const std::int64_t groups = (n1 - n0 + d.G - 1) / d.G, dyg_stride = g.K * d.Qv;
   thread_local ZeroedSlots xp_buf, dyg_buf;
-  float* xps = padded_images(xp_buf, g, d, images);
-  float* dygs = dyg_buf.get({g.K, g.Ho, g.Wo, d.Wp, d.Qv}, dyg_stride, images);
-  for (std::int64_t b = 0; b < images; ++b) {
-    const std::int64_t n = n0 + b;
-    pad_image(x + n * g.C * g.H * g.W, g, d, xps + b * d.xp_size);
-    float* dyg = dygs + b * dyg_stride;  // its other columns stay zero
-    const float* dyn = dy + n * g.K * g.Ho * g.Wo;
-    for (std::int64_t k = 0; k < g.K; ++k)
-      for (std::int64_t oh = 0; oh < g.Ho; ++oh)
-        copy_row(dyg + k * d.Qv + oh * d.Wp, dyn + (k * g.Ho + oh) * g.Wo, g.Wo);
+  float* xps = padded_groups(xp_buf, g, d, groups);
+  float* dygs = dyg_buf.get({g.K, g.Ho, g.Wo, d.Wp, d.Qv, d.G}, dyg_stride, groups);
+  for (std::int64_t slot = 0; slot < groups; ++slot) {
+    const std::int64_t n = n0 + slot * d.G, count = std::min(d.G, n1 - n);
+    pad_group(x, g, d, n, count, xps + slot * d.xp_size);
+    float* dyg = dygs + slot * dyg_stride;  // its other columns stay zero
+    for (std::int64_t b = 0; b < d.G; ++b) {
+      const float* dyn = b < count ? dy + (n + b) * g.K * g.Ho * g.Wo : nullptr;
+      for (std::int64_t k = 0; k < g.K; ++k)
+        for (std::int64_t oh = 0; oh < g.Ho; ++oh) {
+          float* row = dyg + k * d.Qv + oh * d.Wp + b * d.span;
+          if (dyn != nullptr) {
+            copy_row(row, dyn + (k * g.Ho + oh) * g.Wo, g.Wo);
+          } else {
+            std::fill(row, row + g.Wo, 0.0f);  // a short last group
+          }
+        }
+    }
   }
   std::int64_t k = 0;
-  for (; k + kDwRows <= g.K; k += kDwRows) dw_rows<kDwRows>(xps, d.xp_size, dygs, dyg_stride, images, d, k, dw);
-  for (; k < g.K; ++k) dw_rows<1>(xps, d.xp_size, dygs, dyg_stride, images, d, k, dw);
+  for (; k + kDwRows <= g.K; k += kDwRows) dw_rows<kDwRows>(xps, d.xp_size, dygs, dyg_stride, groups, d, k, dw);
+  for (; k < g.K; ++k) dw_rows<1>(xps, d.xp_size, dygs, dyg_stride, groups, d, k, dw);
+}
+
+// Images per weight-gradient call: whole groups, ~1,024 grid columns.
+std::int64_t weight_grad_images(const gl::ConvGeom& g) {
+  const Grid d = make_grid(g);
+  const std::int64_t columns = std::max<std::int64_t>(g.Ho * d.Wp, 1);
+  return std::clamp<std::int64_t>((1024 + columns - 1) / columns * d.G, 1, std::max<std::int64_t>(g.N, 1));
 }
 
 }  // namespace
