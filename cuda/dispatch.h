@@ -2,7 +2,9 @@
 // and cheap argument checks (internal to cuda/).
 #pragma once
 #include <cstdint>
+#include <utility>
 
+#include "engine/core/dtype_dispatch.h"
 #include "engine/core/error.h"
 #include "engine/core/tensor.h"
 
@@ -13,24 +15,11 @@ template <class T> T* dptr(const Tensor& t) {
   return t.defined() ? static_cast<T*>(t.raw_data()) : nullptr;
 }
 
-// Calls f(T{}) with T = float or double; anything else throws naming `op`.
+// dtype dispatch (engine/core/dtype_dispatch.h), errors saying "(cuda)".
 template <class F> void dispatch_float(DType dtype, const char* op, F&& f) {
-  switch (dtype) {
-    case DType::f32: f(float{}); return;
-    case DType::f64: f(double{}); return;
-    default: break;
-  }
-  throw Error(fmt::format("{} (cuda): expected a float32 or float64 tensor, got {}", op, dtype_name(dtype)));
+  gl::dispatch_float(dtype, op, "cuda", std::forward<F>(f));
 }
-
-// As dispatch_float, with int32 allowed too.
-template <class F> void dispatch_any(DType dtype, F&& f) {
-  switch (dtype) {
-    case DType::f32: f(float{}); return;
-    case DType::f64: f(double{}); return;
-    case DType::i32: f(std::int32_t{}); return;
-  }
-}
+using gl::dispatch_any;
 
 inline void check_same_numel(const char* op, const Tensor& a, const Tensor& b) {
   GL_CHECK(a.numel() == b.numel(), "{} (cuda): {} and {} must have the same number of elements", op,

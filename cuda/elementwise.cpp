@@ -37,18 +37,6 @@ StridedIndex strided_plan(const Shape& shape, const Strides& src, const Strides&
   return p;
 }
 
-// Strides of `s` inside an output of shape `out` (0 along broadcast dims).
-Strides broadcast_strides(const Shape& s, const Shape& out) {
-  const std::size_t rank = out.size(), shift = rank - s.size();
-  Strides st(rank, 0);
-  std::int64_t stride = 1;
-  for (std::size_t i = s.size(); i-- > 0;) {
-    st[i + shift] = s[i] == 1 ? 0 : stride;
-    stride *= s[i];
-  }
-  return st;
-}
-
 BroadcastIndex broadcast_plan(const Shape& out, const Strides& a, const Strides& b) {
   BroadcastIndex p;
   for (std::size_t i = 0; i < out.size(); ++i) {

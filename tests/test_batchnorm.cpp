@@ -5,6 +5,7 @@
 //   eval:     the same with the running statistics.
 // Statistics are per channel C over N (and H, W for [N, C, H, W]).
 #include <cmath>
+#include <functional>
 
 #include "tests/test_util.h"
 
@@ -113,17 +114,21 @@ TEST(BatchNorm, EvalUsesRunningStatsAndLeavesThemAlone) {
   }
 }
 
-TEST(BatchNorm, TrainingGradients) {
+// Finite-difference gradients of a training-mode op(x, gamma, beta) over kShapes.
+void expect_training_gradients(const std::function<Tensor(const Inputs&)>& op, std::uint64_t seed) {
   for (const Shape& shape : kShapes) {
     SCOPED_TRACE(shape_str(shape));
     const std::int64_t C = shape[1];
-    Tensor x = randn64(shape, 112);
-    Tensor gamma = uniform64({C}, 113, 0.5, 1.5), beta = randn64({C}, 114);
-    // Running stats left undefined: each finite-difference forward would update them.
-    EXPECT_OP_GRADIENTS_OK(
-        [](const Inputs& in) { return batch_norm(in[0], in[1], in[2], Tensor(), Tensor(), true); },
-        {x, gamma, beta});
+    Tensor x = randn64(shape, seed);
+    Tensor gamma = uniform64({C}, seed + 1, 0.5, 1.5), beta = randn64({C}, seed + 2);
+    EXPECT_OP_GRADIENTS_OK(op, {x, gamma, beta});
   }
+}
+
+TEST(BatchNorm, TrainingGradients) {
+  // Running stats left undefined: each finite-difference forward would update them.
+  expect_training_gradients(
+      [](const Inputs& in) { return batch_norm(in[0], in[1], in[2], Tensor(), Tensor(), true); }, 112);
 }
 
 TEST(BatchNorm, TrainingGradientWithRunningStatsPassed) {
@@ -189,15 +194,8 @@ TEST(BatchNormRelu, EqualsReluOfBatchNormInValuesAndGradients) {
 }
 
 TEST(BatchNormRelu, TrainingGradients) {
-  for (const Shape& shape : kShapes) {
-    SCOPED_TRACE(shape_str(shape));
-    const std::int64_t C = shape[1];
-    Tensor x = randn64(shape, 135);
-    Tensor gamma = uniform64({C}, 136, 0.5, 1.5), beta = randn64({C}, 137);
-    EXPECT_OP_GRADIENTS_OK(
-        [](const Inputs& in) { return batch_norm_relu(in[0], in[1], in[2], Tensor(), Tensor(), true); },
-        {x, gamma, beta});
-  }
+  expect_training_gradients(
+      [](const Inputs& in) { return batch_norm_relu(in[0], in[1], in[2], Tensor(), Tensor(), true); }, 135);
 }
 
 TEST(BatchNormRelu, EvalIsReluOfTheRunningStatisticsAffineMap) {

@@ -37,6 +37,17 @@ Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
   return out;
 }
 
+Strides broadcast_strides(const Shape& s, const Shape& out) {
+  const std::size_t rank = out.size(), shift = rank - s.size();
+  Strides st(rank, 0);
+  std::int64_t stride = 1;
+  for (std::size_t i = s.size(); i-- > 0;) {
+    st[i + shift] = s[i] == 1 ? 0 : stride;
+    stride *= s[i];
+  }
+  return st;
+}
+
 int normalize_axis(int axis, int rank, const char* op) {
   const int a = axis < 0 ? axis + rank : axis;
   GL_CHECK(a >= 0 && a < rank, "{}: axis {} is out of range for a tensor of rank {} (valid: {}..{})",

@@ -9,18 +9,6 @@ namespace gl::cpu {
 
 namespace {
 
-// Strides of `s` seen in an output of rank `rank` (0 on broadcast dims).
-Strides broadcast_strides(const Shape& s, const Shape& out) {
-  const std::size_t rank = out.size(), shift = rank - s.size();
-  Strides st(rank, 0);
-  std::int64_t stride = 1;
-  for (std::size_t i = s.size(); i-- > 0;) {
-    st[i + shift] = s[i] == 1 ? 0 : stride;
-    stride *= s[i];
-  }
-  return st;
-}
-
 struct BroadcastPlan {
   Shape shape;
   Strides a, b, o;

@@ -1,6 +1,7 @@
 // The direct convolution (conv_direct.h): the AVX2 build of the kernel, the
 // weight packing, and the run-time choice of the AVX-512 build.
 #include "engine/cpu/conv_direct.h"
+#include "engine/cpu/conv_direct_avx512.h"
 
 #include <immintrin.h>
 
@@ -10,12 +11,6 @@
 #include <vector>
 
 namespace gl::cpu {
-
-bool conv_direct_avx512_usable();
-void conv_direct_images_avx512(const float* x, const float* packed_w, const ConvGeom& g,
-                               std::int64_t n0, std::int64_t n1, float* y);
-void conv_direct_weight_grad_avx512(const float* x, const float* dy, const ConvGeom& g,
-                                    std::int64_t n0, std::int64_t n1, float* dw);
 
 namespace avx2 {
 constexpr int kV = 8;

@@ -7,15 +7,8 @@
 #include <vector>
 
 #include "engine/core/backend.h"
+#include "engine/cpu/conv_direct_avx512.h"
 #include "engine/cpu/isa.h"
-
-namespace gl::cpu {
-bool conv_direct_avx512_usable();
-void conv_direct_images_avx512(const float* x, const float* packed_w, const ConvGeom& g,
-                               std::int64_t n0, std::int64_t n1, float* y);
-void conv_direct_weight_grad_avx512(const float* x, const float* dy, const ConvGeom& g,
-                                    std::int64_t n0, std::int64_t n1, float* dw);
-}  // namespace gl::cpu
 
 #if defined(__AVX512F__)
 #include <immintrin.h>

@@ -1,7 +1,9 @@
 // Helpers shared by the CPU kernels (internal to engine/cpu/).
 #pragma once
 #include <cstdint>
+#include <utility>
 
+#include "engine/core/dtype_dispatch.h"
 #include "engine/core/error.h"
 #include "engine/core/tensor.h"
 
@@ -14,26 +16,11 @@ inline constexpr std::int64_t kParallelMin = 1 << 15;
 // The tensor's first element as T* (no dtype check; callers dispatch first).
 template <class T> T* ptr(const Tensor& t) { return static_cast<T*>(t.raw_data()); }
 
-// Calls f(T{}) with T = float or double according to `dtype`; anything else
-// throws naming `op`. Kernels are written once as generic lambdas.
+// dtype dispatch (engine/core/dtype_dispatch.h), errors saying "(cpu)".
 template <class F> void dispatch_float(DType dtype, const char* op, F&& f) {
-  switch (dtype) {
-    case DType::f32: f(float{}); return;
-    case DType::f64: f(double{}); return;
-    default: break;
-  }
-  throw Error(fmt::format("{} (cpu): expected a float32 or float64 tensor, got {}", op,
-                          dtype_name(dtype)));
+  gl::dispatch_float(dtype, op, "cpu", std::forward<F>(f));
 }
-
-// As dispatch_float, but int32 is allowed too.
-template <class F> void dispatch_any(DType dtype, F&& f) {
-  switch (dtype) {
-    case DType::f32: f(float{}); return;
-    case DType::f64: f(double{}); return;
-    case DType::i32: f(std::int32_t{}); return;
-  }
-}
+using gl::dispatch_any;
 
 // Internal invariants the ops layer already guarantees; cheap enough to keep.
 inline void check_same_numel(const char* op, const Tensor& a, const Tensor& b) {
