@@ -17,6 +17,7 @@ namespace gl::cpu::avx512 {
 constexpr int kV = 16;
 #include "engine/cpu/conv_direct_kernel.h"
 namespace {
+inline float horizontal_sum(Vec v) { return _mm512_reduce_add_ps(reinterpret_cast<__m512>(v)); }
 inline Vec load_first(const float* p, int n) {
   return reinterpret_cast<Vec>(_mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << n) - 1u), p));
 }

@@ -4,7 +4,7 @@
 // The includer defines kV (8 or 16) and includes <algorithm>, <cstdint>,
 // <cstring>, <vector> and engine/core/backend.h first (this file is included
 // inside a namespace, so it includes nothing itself); after it, the includer
-// defines store_lanes (a masked store: AVX-512 mask registers, AVX2 vmaskmov).
+// defines store_lanes, load_first and horizontal_sum with its intrinsics.
 //
 // Legend: C in-channels, K out-channels, taps t = (c, r, s) < C*R*S,
 // Hp x Wp the padded plane, q a padded-grid column (oh*Wp + j), Qv the grid
@@ -35,11 +35,9 @@ inline void copy_row(float* dst, const float* src, std::int64_t n) {
   for (; i + kV <= n; i += kV) store(dst + i, load(src + i));
   if (i < n) store_lanes(dst + i, load_first(src + i, static_cast<int>(n - i)), 0, static_cast<int>(n - i));
 }
-inline float horizontal_sum(Vec v) {
-  float s = 0.0f;
-  for (int i = 0; i < kV; ++i) s += v[i];
-  return s;
-}
+// The sum of the lanes (a shuffle tree; a lane-by-lane loop cost a quarter of
+// the weight-gradient tile).
+inline float horizontal_sum(Vec v);
 
 struct Grid {
   std::int64_t G, span;        // images per group, columns from one image to the next
