@@ -1,8 +1,7 @@
 // The checkers' problem flags, accepted by export_notebooks so that an
 // instructor can export a variant: `--ex1 "--N 50 --seed 3"` means what
-// `ex1_tanh_gradient --N 50 --seed 3` means. The flag names and checks mirror
-// exercises/exN_*.cpp (the checkers parse them in their main(); the library
-// gradlab_exercises takes the resulting ExNOptions).
+// `ex1_tanh_gradient --N 50 --seed 3` means: both use the flag definitions of
+// exercises/common/problem_flags.h.
 #pragma once
 #include <string>
 

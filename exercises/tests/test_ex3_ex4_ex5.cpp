@@ -1,4 +1,5 @@
 // Problems 3, 4 and 5: the programs' JSON against closed forms and naive loops.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -99,8 +100,7 @@ void expect_conv_matrices(const nlohmann::json& j, int64_t Cin, int64_t Cout, in
       for (int64_t k = 0; k < S; ++k)
         for (int64_t t = 0; t < Lo; ++t) {
           A[jj * Lo + t][i * L + t + k] = W[(jj * Cin + i) * S + k];
-          As[jj * Lo + t][i * L + t + k] =
-              "w" + std::to_string(i + 1) + std::to_string(jj + 1) + "_" + std::to_string(k + 1);
+          As[jj * Lo + t][i * L + t + k] = fmt::format("w{}{}_{}", i + 1, jj + 1, k + 1);
         }
   EXPECT_EQ(v["A_symbolic"].get<decltype(As)>(), As);
   auto An = v["A_numeric"].get<std::vector<std::vector<double>>>();

@@ -1,5 +1,6 @@
 // ResNet v1/v2: parameter counts against closed forms, output shapes, and the
 // whole network's gradient against finite differences in float64.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "engine/core/autograd.h"
@@ -127,6 +128,6 @@ TEST_P(ResNetGradient, EveryLayerMatchesFiniteDifferences) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Versions, ResNetGradient, ::testing::Values(1, 2),
-                         [](const auto& info) { return "v" + std::to_string(info.param); });
+                         [](const auto& info) { return fmt::format("v{}", info.param); });
 
 }  // namespace resnet
