@@ -5,18 +5,19 @@
 //   out   [K, B*P]    = w [K, CRS] * cols;   y[n] [K, P] = block n of out (+ bias[k] on row k)
 // Backward:
 //   dyc   [K, B*P]    = the chunk's dy[n] blocks side by side
-//   dw    [K, CRS]   += dyc * cols^T        (per-thread sums, reduced in thread order)
+//   dw    [K, CRS]    = sum over chunks of dyc * cols^T
 //   dbias [K]         = sum over n, P of dy
 //   dx    [C, H, W] per image: dcols [CRS, B*P] = w^T [CRS, K] * dyc;  dx[n] = col2im(block n of dcols)
+// With B = 1 the gathers are skipped (y[n] and dy[n] are the matrices).
+//
 // Float32 stride-1 layers (every 3x3 layer of a CIFAR ResNet) take the direct
-// kernel of conv_direct.h for y, and for dx too: the input gradient of a
+// kernel of conv_direct.h for y and dw, and for dx too: the input gradient of a
 // stride-1 convolution is itself a stride-1 convolution of dy with the kernel
 // flipped in space and its channel axes swapped, padded R-1-pad:
 //   wflip[c, k, r, s] = w[k, c, R-1-r, S-1-s],  dx = conv2d(dy, wflip, pad R-1-pad_h, S-1-pad_w).
-// dw of those layers is the direct kernel's other reading of the same sum.
 // float64 always runs im2col + GEMM + col2im, the reference the tests compare with.
-// With B = 1 the gathers are skipped (y[n] and dy[n] are the matrices). Each
-// OpenMP thread runs single-threaded GEMMs on its own scratch buffers.
+//
+// Each OpenMP thread runs single-threaded GEMMs on its own scratch buffers.
 // Chunks are handed out dynamically (on a shared 2-core machine one core is
 // often slower; static halves left the other waiting ~5% of a step), and dw
 // is summed per chunk, then over chunks in order: the same result whichever
@@ -70,6 +71,18 @@ const T* chunk_cols(const T* x, const ConvGeom& g, std::int64_t n0, std::int64_t
   return cols;
 }
 
+// y[n, k] += bias[k] for images n0 .. n1-1 (nothing when bias is null).
+template <class T>
+void add_bias(const T* bias, const ConvGeom& g, std::int64_t n0, std::int64_t n1, T* y) {
+  if (bias == nullptr) return;
+  const std::int64_t P = g.Ho * g.Wo;
+  for (std::int64_t n = n0; n < n1; ++n)
+    for (std::int64_t k = 0; k < g.K; ++k) {
+      T* row = y + (n * g.K + k) * P;
+      for (std::int64_t i = 0; i < P; ++i) row[i] += bias[k];
+    }
+}
+
 // y for images n0 .. n0+B-1 by im2col + GEMM.
 template <class T>
 void forward_chunk(const T* x, const T* w, const T* bias, const ConvGeom& g, std::int64_t n0,
@@ -81,14 +94,7 @@ void forward_chunk(const T* x, const T* w, const T* bias, const ConvGeom& g, std
   if (B > 1) {
     for (std::int64_t j = 0; j < B; ++j) copy_block(out + j * P, B * P, y + (n0 + j) * out_size, P, g.K, P);
   }
-  if (bias != nullptr) {
-    for (std::int64_t j = 0; j < B; ++j) {
-      for (std::int64_t k = 0; k < g.K; ++k) {
-        T* row = y + (n0 + j) * out_size + k * P;
-        for (std::int64_t i = 0; i < P; ++i) row[i] += bias[k];
-      }
-    }
-  }
+  add_bias(bias, g, n0, n0 + B, y);
 }
 
 // Images per dynamically scheduled task of the direct forward.
@@ -99,17 +105,12 @@ void conv_forward(const T* x, const T* w, const T* bias, const ConvGeom& g, T* y
   if constexpr (std::is_same_v<T, float>) {
     if (conv_direct_applies(g)) {
       const std::vector<float> packed = conv_direct_pack(w, g);
-      const std::int64_t tasks = (g.N + kImagesPerTask - 1) / kImagesPerTask, P = g.Ho * g.Wo;
+      const std::int64_t tasks = (g.N + kImagesPerTask - 1) / kImagesPerTask;
 #pragma omp parallel for schedule(dynamic, 1)
       for (std::int64_t task = 0; task < tasks; ++task) {
         const std::int64_t n0 = task * kImagesPerTask, n1 = std::min(g.N, n0 + kImagesPerTask);
         conv_direct_images(x, packed.data(), g, n0, n1, y);
-        if (bias == nullptr) continue;
-        for (std::int64_t n = n0; n < n1; ++n)
-          for (std::int64_t k = 0; k < g.K; ++k) {
-            T* row = y + (n * g.K + k) * P;
-            for (std::int64_t i = 0; i < P; ++i) row[i] += bias[k];
-          }
+        add_bias(bias, g, n0, n1, y);
       }
       return;
     }
@@ -209,7 +210,7 @@ void conv_backward(const T* x, const T* w, const T* dy, const ConvGeom& g, T* dx
   // (A Tensor, so the memory comes from the host block cache: a fresh ~1 MB
   // malloc per layer would page-fault every step.)
   const Tensor partial_sums =
-      Tensor::empty({dw != nullptr ? ch.count * w_size : 0}, std::is_same_v<T, float> ? DType::f32 : DType::f64);
+      Tensor::empty({dw != nullptr ? ch.count * w_size : 0}, dtype_of<T>());
   T* dw_partial = ptr<T>(partial_sums);
   if (dx != nullptr || dw != nullptr) {
 #pragma omp parallel for schedule(dynamic, 1)

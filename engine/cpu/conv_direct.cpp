@@ -42,7 +42,7 @@ bool conv_direct_applies(const ConvGeom& g) {
 }
 
 std::vector<float> conv_direct_pack(const float* w, const ConvGeom& g) {
-  constexpr std::int64_t MR = 8;  // kMR of the kernel
+  constexpr std::int64_t MR = avx2::kMR;  // the kernel's panel height (the same in both builds)
   const std::int64_t taps = g.C * g.R * g.S, panels = (g.K + MR - 1) / MR;
   std::vector<float> packed(static_cast<std::size_t>(panels * taps * MR), 0.0f);
   for (std::int64_t k = 0; k < g.K; ++k)

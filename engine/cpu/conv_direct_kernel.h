@@ -119,7 +119,7 @@ void pad_group(const float* x, const gl::ConvGeom& g, const Grid& d, std::int64_
   }
 }
 
-// ---- forward: yg[k, q] = sum_t w[k, t] * xp[off[t] + q] --------------------------
+// ---- forward: y[k, q] = sum_t w[k, t] * xp[off[t] + q] ---------------------------
 
 constexpr int kMR = 8;  // output channels per register tile (conv_direct_pack's panels)
 // Column vectors per tile: 8 x 3 accumulators with AVX-512's 32 registers
@@ -211,10 +211,10 @@ void direct_images(const float* x, const float* packed_w, const gl::ConvGeom& g,
   }
 }
 
-// ---- weight gradient: dw[k, t] += sum over images, q of dyg[k, q] * xp[off[t] + q] ----
+// ---- weight gradient: dw[k, t] += sum over groups, q of dyg[k, q] * xp[off[t] + q] ----
 // dyg is dy placed on the padded grid with zeros in the columns that hold no
 // output, so the garbage columns of xp contribute nothing. Accumulators run
-// over q (and over the images of the call) and are summed across lanes once.
+// over q (and over the padded groups of the call) and are summed across lanes once.
 
 // Tile: output channels x taps of accumulators, 4 x 6 = 24 of AVX-512's 32
 // registers (10 loads per 24 FMAs; 3x3 layers have 9*C taps, a multiple of
@@ -224,11 +224,11 @@ constexpr int kDwTaps = kV == 16 ? 6 : 4;
 
 template <int MR, int NT>
 inline void dw_tile(const float* xps, std::int64_t xp_stride, const float* dygs, std::int64_t dyg_stride,
-                    std::int64_t images, const Grid& d, std::int64_t k0, std::int64_t t0, float* dw) {
+                    std::int64_t groups, const Grid& d, std::int64_t k0, std::int64_t t0, float* dw) {
   Vec acc[MR][NT];
   for (int m = 0; m < MR; ++m)
     for (int j = 0; j < NT; ++j) acc[m][j] = Vec{};
-  for (std::int64_t b = 0; b < images; ++b) {  // images: padded groups here
+  for (std::int64_t b = 0; b < groups; ++b) {
     const float* xp = xps + b * xp_stride;
     const float* dyg = dygs + b * dyg_stride + k0 * d.Qv;
     const float* src[NT];
@@ -249,11 +249,11 @@ inline void dw_tile(const float* xps, std::int64_t xp_stride, const float* dygs,
 // Tiles of MR rows over all taps (whole kDwTaps groups, then one tap at a time).
 template <int MR>
 void dw_rows(const float* xps, std::int64_t xp_stride, const float* dygs, std::int64_t dyg_stride,
-             std::int64_t images, const Grid& d, std::int64_t k0, float* dw) {
+             std::int64_t groups, const Grid& d, std::int64_t k0, float* dw) {
   std::int64_t t = 0;
   for (; t + kDwTaps <= d.taps; t += kDwTaps)
-    dw_tile<MR, kDwTaps>(xps, xp_stride, dygs, dyg_stride, images, d, k0, t, dw);
-  for (; t < d.taps; ++t) dw_tile<MR, 1>(xps, xp_stride, dygs, dyg_stride, images, d, k0, t, dw);
+    dw_tile<MR, kDwTaps>(xps, xp_stride, dygs, dyg_stride, groups, d, k0, t, dw);
+  for (; t < d.taps; ++t) dw_tile<MR, 1>(xps, xp_stride, dygs, dyg_stride, groups, d, k0, t, dw);
 }
 
 void direct_weight_grad(const float* x, const float* dy, const gl::ConvGeom& g, std::int64_t n0,
@@ -285,8 +285,9 @@ void direct_weight_grad(const float* x, const float* dy, const gl::ConvGeom& g, 
   for (; k < g.K; ++k) dw_rows<1>(xps, d.xp_size, dygs, dyg_stride, groups, d, k, dw);
 }
 
-// Images per weight-gradient call: whole groups, ~1,024 grid columns.
-std::int64_t weight_grad_images(const gl::ConvGeom& g) {
+// Images per weight-gradient call: whole groups, ~1,024 grid columns (the
+// dispatcher asks the AVX2 build: the answer does not depend on kV).
+[[maybe_unused]] std::int64_t weight_grad_images(const gl::ConvGeom& g) {
   const Grid d = make_grid(g);
   const std::int64_t columns = std::max<std::int64_t>(g.Ho * d.Wp, 1);
   return std::clamp<std::int64_t>((1024 + columns - 1) / columns * d.G, 1, std::max<std::int64_t>(g.N, 1));
