@@ -173,11 +173,15 @@ TEST(GpuOps, Convolutions) {
   }
 }
 
+// batch_norm and batch_norm_relu (the fused op; the CUDA backend runs the
+// Backend default that composes its batch-norm and relu kernels).
 TEST(GpuOps, BatchNormTrainingAndEval) {
   GL_SKIP_WITHOUT_GPU();
+  for (const bool fused : {false, true})
   for (DType dt : float_dtypes()) {
+    const auto batch_norm = fused ? gl::batch_norm_relu : gl::batch_norm;
     for (const Shape& shape : std::vector<Shape>{{16, 10}, {8, 16, 32, 32}, {3, 5, 7, 9}}) {
-      const std::string s = std::string(dtype_name(dt)) + " batch_norm " + shape_str(shape);
+      const std::string s = std::string(dtype_name(dt)) + (fused ? " batch_norm_relu " : " batch_norm ") + shape_str(shape);
       const std::int64_t C = shape[1];
       const Tensor rm = random_cpu({C}, dt, 81), rv = random_cpu({C}, dt, 82, 0.5, 2);
       Tensor rm_ref = rm.clone(), rv_ref = rv.clone(), rm_dev = rm.to(dut()), rv_dev = rv.to(dut());
