@@ -5,10 +5,15 @@
 set -euo pipefail
 
 packages=(
-  cmake ninja-build g++ pkg-config
+  cmake ninja-build g++ pkg-config ccache
   libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev libstb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-matplotlib python3-nbformat jupyter-nbconvert python3-ipykernel
+  # the Python module (python/) and its tests; PyTorch is the tests' reference
+  python3-dev pybind11-dev python3-pybind11 python3-pytest python3-hypothesis
+  graphviz python3-graphviz python3-torch python3-venv
+  # fuzz targets (libFuzzer)
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()
