@@ -48,6 +48,8 @@ void CudaBackend::softmax_backward(const Tensor& y, const Tensor& dy, Tensor& dx
 void CudaBackend::cross_entropy_forward(const Tensor& logits, const Tensor& labels, Tensor& loss, Tensor& probs) {
   GL_CHECK(logits.dim() == 2, "cross_entropy_forward (cuda): logits must be [N, K], got {}", describe(logits));
   const i64 N = logits.size(0), K = logits.size(1);
+  // With K = 0 no row kernel would run and the mean would read row_loss unset.
+  GL_CHECK(K > 0 || N == 0, "cross_entropy_forward (cuda): logits {} have no classes (K = 0)", describe(logits));
   check_labels("cross_entropy_forward", labels, N);
   GL_CHECK(loss.numel() == 1, "cross_entropy_forward (cuda): loss must have one element, got {}", describe(loss));
   Workspace row_loss(static_cast<std::size_t>(N) * sizeof(double));

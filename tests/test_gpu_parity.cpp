@@ -497,6 +497,20 @@ TEST(GpuParity, CrossEntropy) {
     ref_backend().cross_entropy_forward(logits.ref, labels.ref, loss.ref, none.ref);
     dut_backend().cross_entropy_forward(logits.dev, labels.dev, loss.dev, none.dev);
     EXPECT_TRUE(close(loss, kChain)) << label(dt, "loss without probs");
+    // No classes (K = 0) with rows: both backends refuse, naming the shape.
+    Pair empty_logits = poisoned_pair({3, 0}, dt), empty_labels = labels_pair(3, 1, 145);
+    Pair empty_probs = poisoned_pair({3, 0}, dt);
+    for (Backend* be : {&ref_backend(), &dut_backend()}) {
+      const bool ref = be == &ref_backend();
+      EXPECT_TRUE(throws_error_containing(
+          [&] {
+            be->cross_entropy_forward(ref ? empty_logits.ref : empty_logits.dev,
+                                      ref ? empty_labels.ref : empty_labels.dev, ref ? loss.ref : loss.dev,
+                                      ref ? empty_probs.ref : empty_probs.dev);
+          },
+          "no classes (K = 0)"))
+          << label(dt, ref ? "reference backend, K = 0" : "device backend, K = 0");
+    }
   }
 }
 

@@ -89,6 +89,15 @@ TEST(CrossEntropy, MeanNegativeLogLikelihood) {
   EXPECT_TRUE(all_close(logits.grad().to_vector(), expected_grad, 1e-13, 1e-15));
 }
 
+// K = 0 classes with N > 0 rows has no loss to define: refused, naming the shape
+// (the GPU backend would otherwise average per-row losses it never wrote).
+TEST(CrossEntropy, RefusesLogitsWithNoClasses) {
+  const Tensor logits = Tensor::zeros({3, 0}, DType::f64);
+  const Tensor labels = Tensor::from_labels(std::vector<std::int32_t>{0, 0, 0});
+  EXPECT_GL_ERROR(cross_entropy(logits, labels), "no classes (K = 0)");
+  EXPECT_GL_ERROR(cross_entropy(logits, labels), "[3, 0]");
+}
+
 TEST(CrossEntropy, GradientThroughALinearLayerAndLargeLogits) {
   Tensor x = randn64({5, 3}, 145), w = randn64({4, 3}, 146);
   Tensor labels = Tensor::from_labels({0, 3, 1, 1, 2});

@@ -94,6 +94,7 @@ void CpuBackend::cross_entropy_forward(const Tensor& logits, const Tensor& label
   GL_CHECK(logits.dim() == 2, "cross_entropy_forward (cpu): logits must be [N, K], got {}",
            describe(logits));
   const std::int64_t N = logits.size(0), K = logits.size(1);
+  GL_CHECK(K > 0 || N == 0, "cross_entropy_forward (cpu): logits {} have no classes (K = 0)", describe(logits));
   check_labels("cross_entropy_forward", labels, N);
   const std::int32_t* lab = ptr<std::int32_t>(labels);
   for (std::int64_t r = 0; r < N; ++r) {

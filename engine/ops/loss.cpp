@@ -27,6 +27,9 @@ Tensor log_softmax(const Tensor& x) { return softmax_impl("log_softmax", x, true
 Tensor cross_entropy(const Tensor& logits, const Tensor& labels) {
   Backend& be = require_compatible("cross_entropy", {&logits});
   GL_CHECK(logits.dim() == 2, "cross_entropy: logits must be [N, K], got {}", shape_str(logits.shape()));
+  GL_CHECK(logits.size(1) > 0 || logits.size(0) == 0,
+           "cross_entropy: logits {} have no classes (K = 0); every row needs at least one class score",
+           shape_str(logits.shape()));
   GL_CHECK(labels.defined() && labels.dtype() == DType::i32 && labels.shape() == Shape{logits.size(0)},
            "cross_entropy: labels must be int32 [{}] (one class index per row of logits {}), got {}", logits.size(0),
            shape_str(logits.shape()), describe(labels));
