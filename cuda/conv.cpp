@@ -7,8 +7,10 @@
 // with CRS = C*R*S and L = Ho*Wo. A 1x1 convolution with stride 1 and no
 // padding has cols == x, so it skips im2col / col2im.
 #include <algorithm>
+#include <atomic>
 
 #include "cuda/allocator.h"
+#include "cuda/cuda_info.h"
 #include "cuda/context.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/dispatch.h"
@@ -18,7 +20,8 @@ namespace gl::cuda {
 
 namespace {
 
-constexpr std::size_t kColsBudget = std::size_t{256} << 20;  // bytes of cols per chunk
+constexpr std::size_t kDefaultColsBudget = std::size_t{256} << 20;  // bytes of cols per chunk
+std::atomic<std::size_t> cols_budget{kDefaultColsBudget};
 
 bool cols_is_input(const ConvGeom& g) {
   return g.R == 1 && g.S == 1 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h == 0 && g.pad_w == 0;
@@ -26,7 +29,7 @@ bool cols_is_input(const ConvGeom& g) {
 
 i64 images_per_chunk(const ConvGeom& g, std::size_t elem) {
   const std::size_t per_image = static_cast<std::size_t>(g.C * g.R * g.S * g.Ho * g.Wo) * elem;
-  return std::max<i64>(1, std::min<i64>(g.N, static_cast<i64>(kColsBudget / std::max<std::size_t>(per_image, 1))));
+  return std::max<i64>(1, std::min<i64>(g.N, static_cast<i64>(conv_cols_budget() / std::max<std::size_t>(per_image, 1))));
 }
 
 void check_geometry(const char* op, const ConvGeom& g, const Tensor& x, const Tensor& w) {
@@ -37,6 +40,9 @@ void check_geometry(const char* op, const ConvGeom& g, const Tensor& x, const Te
 }
 
 }  // namespace
+
+void set_conv_cols_budget(std::size_t bytes) { cols_budget = bytes == 0 ? kDefaultColsBudget : bytes; }
+std::size_t conv_cols_budget() { return cols_budget; }
 
 void CudaBackend::im2col(const Tensor& x, const ConvGeom& g, Tensor& cols) {
   GL_CHECK(cols.numel() == g.N * g.C * g.R * g.S * g.Ho * g.Wo, "im2col (cuda): cols {} is not [{}, {}, {}]",

@@ -19,5 +19,11 @@ void release_cached_memory();        // returns the free lists to the driver (sy
 void set_tf32(bool on);
 bool tf32_enabled();
 void synchronize();  // waits for all queued GPU work
+// Bytes of im2col columns one chunk of a convolution may hold (default
+// 256 MiB: ~455 images of 16x32x32 at 3x3). Larger batches are done in chunks,
+// later chunks' weight gradients summed in with axpy. Tests lower the budget to
+// run that path on small batches; 0 restores the default.
+void set_conv_cols_budget(std::size_t bytes);
+std::size_t conv_cols_budget();
 
 }  // namespace gl::cuda
