@@ -5,6 +5,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "engine/core/block_cache.h"
 #include "engine/core/error.h"
@@ -33,6 +34,17 @@ void counting_free(void* p) {
   std::free(p);
 }
 void counting_release() { ++counts.releases; }
+
+// True when fn throws gl::Error whose message contains needle.
+template <class F>
+bool throws_pool_error(F fn, const std::string& needle) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return std::string(e.what()).find(needle) != std::string::npos;
+  }
+  return false;
+}
 
 BlockCache make_cache() {
   counts = Counts{};
@@ -123,6 +135,87 @@ TEST(BlockCache, HostTensorsReuseCachedMemory) {
   EXPECT_EQ(b.raw_data(), first);
   EXPECT_EQ(b.at({(1 << 18) - 1}), 1.0);
 #endif
+}
+
+// ---- private pools (CUDA graph capture) ------------------------------------------------
+
+// Inside a pool, freed blocks are reused in order, so replaying the same
+// allocation sequence gets the same addresses; outside it, nobody gets them.
+TEST(BlockCachePool, SameSequenceSameAddressesAndNoLeakOutside) {
+  BlockCache cache = make_cache();
+  const BlockCache::PoolId pool = cache.create_pool();
+  std::vector<void*> first, second;
+  for (std::vector<void*>* run : {&first, &second}) {
+    BlockCache::PoolScope scope(cache, pool);
+    EXPECT_EQ(cache.active_pool(), pool);
+    void* a = cache.allocate(4000);
+    void* b = cache.allocate(70000);
+    cache.deallocate(a);
+    void* c = cache.allocate(3900);  // a's bucket (4096): reuses a
+    run->insert(run->end(), {a, b, c});
+    cache.deallocate(b);
+    cache.deallocate(c);
+  }
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(first[0], first[2]);
+  EXPECT_EQ(counts.mallocs, 2);  // the second run came entirely from the pool
+  EXPECT_EQ(cache.active_pool(), 0u);
+  // Outside the scope the pool's free blocks are not handed out.
+  void* outside = cache.allocate(4000);
+  EXPECT_NE(outside, first[0]);
+  EXPECT_EQ(counts.mallocs, 3);
+  cache.deallocate(outside);
+  // release_cached() leaves the pool's blocks alone; release_pool() frees them.
+  cache.release_cached();
+  EXPECT_EQ(counts.frees, 1);
+  EXPECT_EQ(cache.pool_bytes(pool), BlockCache::bucket_size(4000) + BlockCache::bucket_size(70000));
+  cache.release_pool(pool);
+  EXPECT_EQ(counts.frees, 3);
+  EXPECT_EQ(cache.cached_bytes(), 0u);
+  EXPECT_EQ(cache.current_bytes(), 0u);
+}
+
+// A block allocated in a pool and freed after its scope ended (a gradient
+// buffer kept by the graph) goes back to the pool, not to the shared lists.
+TEST(BlockCachePool, BlocksFreedAfterTheScopeReturnToTheirPool) {
+  BlockCache cache = make_cache();
+  const BlockCache::PoolId pool = cache.create_pool();
+  void* kept = nullptr;
+  {
+    BlockCache::PoolScope scope(cache, pool);
+    kept = cache.allocate(1000);
+  }
+  EXPECT_TRUE(throws_pool_error([&] { cache.release_pool(pool); }, "still has 1 live blocks"));
+  cache.deallocate(kept);
+  void* shared = cache.allocate(1000);
+  EXPECT_NE(shared, kept);
+  {
+    BlockCache::PoolScope scope(cache, pool);
+    void* again = cache.allocate(1000);
+    EXPECT_EQ(again, kept);
+    cache.deallocate(again);
+  }
+  cache.deallocate(shared);
+  cache.release_pool(pool);
+}
+
+TEST(BlockCachePool, ScopesNestAndMisuseIsRefused) {
+  BlockCache cache = make_cache();
+  const BlockCache::PoolId outer = cache.create_pool(), inner = cache.create_pool();
+  {
+    BlockCache::PoolScope a(cache, outer);
+    {
+      BlockCache::PoolScope b(cache, inner);
+      EXPECT_EQ(cache.active_pool(), inner);
+      EXPECT_TRUE(throws_pool_error([&] { cache.release_pool(inner); }, "is active"));
+    }
+    EXPECT_EQ(cache.active_pool(), outer);
+  }
+  EXPECT_TRUE(throws_pool_error([&] { cache.release_pool(0); }, "shared cache"));
+  cache.release_pool(inner);
+  EXPECT_TRUE(throws_pool_error([&] { cache.release_pool(inner); }, "no pool"));
+  EXPECT_TRUE(throws_pool_error([&] { BlockCache::PoolScope s(cache, inner); }, "no pool"));
+  cache.release_pool(outer);
 }
 
 }  // namespace
