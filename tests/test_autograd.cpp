@@ -45,6 +45,26 @@ TEST(Autograd, ZeroGradDropsTheGradient) {
   EXPECT_TRUE(all_close(x.grad().to_vector(), {3, 3, 3}, 0, 0));
 }
 
+// Persistent gradient buffers (for CUDA graph replay): zeroed in place, the
+// next backward accumulates into the same storage, with the same values a
+// fresh gradient would get.
+TEST(Autograd, ZeroGradKeepingTheBufferZeroesInPlaceAndBackwardReusesIt) {
+  Tensor x = randn64({2, 3}, 155);
+  sum(mul(x, x)).backward();
+  const void* buffer = x.grad().raw_data();
+  x.zero_grad(/*keep_buffer=*/true);
+  ASSERT_TRUE(x.grad().defined());
+  EXPECT_EQ(x.grad().raw_data(), buffer);
+  EXPECT_TRUE(all_close(x.grad().to_vector(), std::vector<double>(6, 0.0), 0, 0));
+  sum(mul_scalar(x, 3.0)).backward();
+  EXPECT_EQ(x.grad().raw_data(), buffer);
+  EXPECT_TRUE(all_close(x.grad().to_vector(), std::vector<double>(6, 3.0), 0, 0));
+  // Without a gradient yet, keeping the buffer has nothing to keep.
+  Tensor y = randn64({4}, 156);
+  y.zero_grad(true);
+  EXPECT_FALSE(y.grad().defined());
+}
+
 TEST(Autograd, RequiresGradPropagates) {
   Tensor a = randn64({2}, 155, /*requires_grad=*/false), b = randn64({2}, 156, false);
   Tensor c = add(a, b);

@@ -98,6 +98,31 @@ TEST(SGD, ZeroGradLrAndVelocities) {
   EXPECT_DOUBLE_EQ(opt.lr(), 0.01);
 }
 
+// Gradients kept in persistent buffers (zero_grad(true)) train exactly like
+// gradients dropped and reallocated, and keep their addresses across steps.
+TEST(SGD, PersistentGradientBuffersTrainIdenticallyAtFixedAddresses) {
+  auto train = [](bool keep_buffers, std::vector<const void*>* addresses) {
+    Tensor w = Tensor::from_vector({0.5, -0.3, 0.8, 0.1, -0.6, 0.2}, {2, 3}, DType::f64).set_requires_grad();
+    Tensor b = Tensor::from_vector({0.1, -0.1}, {2}, DType::f64).set_requires_grad();
+    const Tensor x = Tensor::from_vector({1, 2, 3, -1, 0.5, 2, 0, 1, -2, 3, 1, 1}, {4, 3}, DType::f64);
+    const Tensor target = Tensor::from_vector({1, 0, 0, 1, 1, 1, 0, 0}, {4, 2}, DType::f64);
+    optim::SGD opt({{{w}, 0.01}, {{b}, 0.0}}, 0.05, 0.9, true);
+    for (int step = 0; step < 5; ++step) {
+      opt.zero_grad(keep_buffers);
+      mse_loss(linear(x, w, b), target).backward();
+      if (addresses) addresses->push_back(w.grad().raw_data());
+      opt.step();
+    }
+    std::vector<double> out = w.to_vector();
+    for (double v : b.to_vector()) out.push_back(v);
+    return out;
+  };
+  std::vector<const void*> addresses;
+  const std::vector<double> kept = train(true, &addresses), dropped = train(false, nullptr);
+  EXPECT_EQ(kept, dropped);
+  for (const void* a : addresses) EXPECT_EQ(a, addresses.front());
+}
+
 TEST(SGD, DecayGroupsExcludeBiasesAndBatchNorm) {
   Rng rng(1);
   nn::Sequential model;

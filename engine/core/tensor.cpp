@@ -244,9 +244,14 @@ Tensor& Tensor::retain_grad() {
 }
 bool Tensor::is_leaf() const { return checked(impl_).grad_fn == nullptr; }
 Tensor Tensor::grad() const { return Tensor(checked(impl_).grad); }
-void Tensor::zero_grad() {
+void Tensor::zero_grad(bool keep_buffer) {
   checked(impl_);
-  impl_->grad.reset();
+  if (keep_buffer && impl_->grad) {
+    Tensor g(impl_->grad);
+    backend(g.device()).fill(g, 0.0);
+  } else {
+    impl_->grad.reset();
+  }
 }
 const std::shared_ptr<Node>& Tensor::grad_fn() const { return checked(impl_).grad_fn; }
 

@@ -104,7 +104,11 @@ class Tensor {
   Tensor& retain_grad();
   bool is_leaf() const;
   Tensor grad() const;  // undefined until a backward pass reaches this tensor
-  void zero_grad();     // drops the accumulated gradient (grad() becomes undefined)
+  // Drops the accumulated gradient (grad() becomes undefined; the next backward
+  // allocates a fresh one), or with keep_buffer fills it with zeros in place:
+  // the buffer and its address stay and the next backward accumulates into it
+  // (what a captured CUDA graph needs: its kernels write fixed addresses).
+  void zero_grad(bool keep_buffer = false);
   const std::shared_ptr<Node>& grad_fn() const;
   // Seeds d(self)/d(self) = 1 (self must hold one element) and runs reverse mode.
   void backward(bool retain_graph = false) const;

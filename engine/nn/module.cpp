@@ -62,8 +62,8 @@ void Module::to(DType dtype) {
   for (auto& nt : named_buffers()) nt.tensor.to_(dtype);
 }
 
-void Module::zero_grad() {
-  for (auto& nt : named_parameters()) nt.tensor.zero_grad();
+void Module::zero_grad(bool keep_buffers) {
+  for (auto& nt : named_parameters()) nt.tensor.zero_grad(keep_buffers);
 }
 
 }  // namespace gl::nn

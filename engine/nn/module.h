@@ -38,7 +38,7 @@ class Module {
   bool is_training() const { return training_; }
   void to(Device device);  // moves every parameter and buffer in place
   void to(DType dtype);
-  void zero_grad();
+  void zero_grad(bool keep_buffers = false);  // see Tensor::zero_grad
 
  protected:
   Tensor& register_parameter(std::string name, Tensor t, bool decay);

@@ -40,9 +40,9 @@ void SGD::step() {
   }
 }
 
-void SGD::zero_grad() {
+void SGD::zero_grad(bool keep_buffers) {
   for (auto& group : groups_)
-    for (auto& p : group.params) p.zero_grad();
+    for (auto& p : group.params) p.zero_grad(keep_buffers);
 }
 
 }  // namespace gl::optim

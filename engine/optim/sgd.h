@@ -24,7 +24,9 @@ class SGD {
  public:
   SGD(std::vector<ParamGroup> groups, double lr, double momentum = 0.0, bool nesterov = false);
   void step();       // parameters without a gradient are skipped
-  void zero_grad();  // drops every parameter's gradient
+  // Drops every parameter's gradient, or zeroes it in place (keep_buffers:
+  // fixed gradient addresses, see Tensor::zero_grad).
+  void zero_grad(bool keep_buffers = false);
   void set_lr(double lr) { lr_ = lr; }
   double lr() const { return lr_; }
   double momentum() const { return momentum_; }
