@@ -1,29 +1,43 @@
 #!/usr/bin/env bash
 # The GPU machine's checklist: ONE call that tests, benchmarks and trains, with
-# binaries prebuilt on the CPU machine (build for sm_90, carry build-cuda/bin).
+# binaries prebuilt on the CPU machine by scripts/gpu_pack.sh (carry [".gpu"]).
 # Run from the repository root:
+#   0. the CUDA libraries: LD_LIBRARY_PATH for a standard CUDA 13 layout, then
+#      `ldd | grep "not found"` on every binary, so a missing library shows in seconds
 #   1. nvidia-smi -L
-#   2. gradlab_tests --gtest_filter='Gpu*': every CUDA op against the CPU backend
-#   3. resnet bench --device cuda: ResNet-20 v1, ResNet-110 v1, ResNet-164 v2 (batch 128)
+#   2. gradlab_tests --gtest_filter='Gpu*': every CUDA op against the CPU backend in
+#      the same binary, and a whole ResNet-20 step (GRADLAB_TF32 is removed here:
+#      TF32 is accurate to ~1e-3 and the float32 tolerances assume full FP32)
+#   3. resnet bench --device cuda at batch 128: ResNet-20/56/110 v1 and ResNet-164 v2,
+#      then ResNet-20 again with TF32 on; images/s and peak device memory
 #   4. resnet train --preset recipe30 on CIFAR-10 (rebuilt from the carried JPEG
-#      archive while the tests run), else on synthetic data; time-boxed to the budget
-#   5. PyTorch's reference throughput (shared/tools/torch_reference.py), same GPU, same call
+#      archive while the tests run), else on generated data; TRAIN_EPOCHS (default
+#      3 for a first call; the full recipe is a second call with TRAIN_EPOCHS=30)
+#   5. only when STAGES names it: PyTorch's reference (shared/device.md already has
+#      its figures), same GPU, same call
 # and prints a summary table last. A failing stage is reported and the next one
-# runs anyway. Logs go to $OUT (or ./gpu_check_logs).
+# runs anyway. Logs go to $OUT (or ./gpu_check_logs). On a machine without a GPU
+# (a dry run) every stage that needs one fails or skips, saying so.
 #
-# Environment: BIN (build-cuda/bin), OUT, BUDGET_S (total seconds, default 540),
-# TRAIN_EPOCHS (30 on CIFAR-10, 2 on synthetic data), DATA_DIR (cifar-10-batches-bin),
-# CIFAR_TARBALL (.data/cifar10-jpeg.tar.gz), TORCH_REF (.data/torch_reference.py),
-# GRADLAB_TF32 (1: TF32 tensor cores for GEMMs, as cuDNN's default for PyTorch's convs),
-# STAGES (default "tests bench train torch": which stages to run).
+# Environment: BIN (.gpu/bin), OUT, BUDGET_S (total seconds, default 330),
+# TRAIN_EPOCHS (3; 2 on generated data), DATA_DIR (cifar-10-batches-bin),
+# CIFAR_TARBALL (.gpu/data/cifar10-jpeg.tar.gz), TORCH_REF (.gpu/data/torch_reference.py),
+# STAGES (default "tests bench train"; add "torch" for PyTorch's figures),
+# TRAIN_TF32 (1: the training run uses TF32 GEMMs, as PyTorch's cuDNN convolutions do by default).
 set -u
-STAGES=" ${STAGES:-tests bench train torch} "
+STAGES=" ${STAGES:-tests bench train} "
 want() { [[ $STAGES == *" $1 "* ]]; }
-BIN=${BIN:-build-cuda/bin}
+BIN=${BIN:-.gpu/bin}
 LOGS=${OUT:-gpu_check_logs}
-BUDGET_S=${BUDGET_S:-540}
-CIFAR_TARBALL=${CIFAR_TARBALL:-.data/cifar10-jpeg.tar.gz}
-TORCH_REF=${TORCH_REF:-.data/torch_reference.py}
+BUDGET_S=${BUDGET_S:-330}
+CIFAR_TARBALL=${CIFAR_TARBALL:-.gpu/data/cifar10-jpeg.tar.gz}
+TORCH_REF=${TORCH_REF:-.gpu/data/torch_reference.py}
+# A standard CUDA 13 install keeps its libraries in lib64 and targets/x86_64-linux/lib.
+cuda_libs=""
+for d in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib /usr/local/cuda/lib; do
+  [[ -d $d ]] && cuda_libs="$cuda_libs${cuda_libs:+:}$d"
+done
+export LD_LIBRARY_PATH="$cuda_libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 mkdir -p "$LOGS"
 T0=$(date +%s)
 SUMMARY=()
@@ -71,6 +85,18 @@ stage_note() {
 
 skip_stage() { SUMMARY+=("$(printf '%-26s %-15s %5s   %s' "$1" "skipped" "-" "$2")"); }
 
+echo "=== libraries (LD_LIBRARY_PATH=$LD_LIBRARY_PATH)"
+for b in "$BIN"/gradlab_tests "$BIN"/resnet; do
+  if [[ ! -x $b ]]; then
+    echo "  $b: not found (run scripts/gpu_pack.sh and carry .gpu)"
+  elif missing=$(ldd "$b" 2>&1 | grep "not found"); then
+    echo "  $b: MISSING LIBRARIES:"; echo "$missing" | sed 's/^/    /'
+    skip_stage "libraries $(basename "$b")" "missing: $(echo "$missing" | awk '{print $1}' | paste -sd' ' -)"
+  else
+    echo "  $b: all libraries found"
+  fi
+done
+
 echo "=== nvidia-smi -L"
 nvidia-smi -L 2>&1 | tee "$LOGS/nvidia-smi.log" || true
 
@@ -90,25 +116,35 @@ if ! want tests; then
   :
 elif [[ -x $BIN/gradlab_tests ]]; then
   run_stage "tests (GPU parity)" 120 "$LOGS/tests_gpu.log" \
-    "$BIN/gradlab_tests" --gtest_filter='Gpu*' --gtest_output="xml:$LOGS/tests_gpu.xml"
+    env -u GRADLAB_TF32 "$BIN/gradlab_tests" --gtest_filter='Gpu*' --gtest_output="xml:$LOGS/tests_gpu.xml"
 else
   skip_stage "tests" "$BIN/gradlab_tests not found"
 fi
 
 if [[ -x $BIN/resnet ]] && want bench; then
-  run_stage "bench ResNet-20 v1" 40 "$LOGS/bench_resnet20.log" \
-    "$BIN/resnet" bench --device cuda --resnet-version 1 --resnet-size 3 --batch-size 128 --steps 30 --warmup 10
-  run_stage "bench ResNet-110 v1" 40 "$LOGS/bench_resnet110.log" \
-    "$BIN/resnet" bench --device cuda --resnet-version 1 --resnet-size 18 --batch-size 128 --steps 10 --warmup 3
-  run_stage "bench ResNet-164 v2" 40 "$LOGS/bench_resnet164.log" \
-    "$BIN/resnet" bench --device cuda --resnet-version 2 --resnet-size 18 --batch-size 128 --steps 10 --warmup 3
+  # name version size steps warmup tf32
+  while read -r name version size steps warmup tf32; do
+    run_stage "bench $name" 40 "$LOGS/bench_${name// /_}.log" \
+      env GRADLAB_TF32="$tf32" "$BIN/resnet" bench --device cuda --resnet-version "$version" \
+      --resnet-size "$size" --batch-size 128 --steps "$steps" --warmup "$warmup"
+  done <<'BENCHES'
+ResNet-20_v1 1 3 30 10 0
+ResNet-56_v1 1 9 20 5 0
+ResNet-110_v1 1 18 10 3 0
+ResNet-164_v2 2 18 10 3 0
+ResNet-20_v1_TF32 1 3 30 10 1
+BENCHES
 fi
 
 if [[ -x $BIN/resnet ]] && { want train || want torch; }; then
   if [[ -n $convert_pid ]]; then
-    wait "$convert_pid" && [[ -f $work/cifar/cifar-10-batches-bin/data_batch_1.bin ]] && data=$work/cifar/cifar-10-batches-bin
+    if wait "$convert_pid" && [[ -f $work/cifar/cifar-10-batches-bin/data_batch_1.bin ]]; then
+      data=$work/cifar/cifar-10-batches-bin
+    else
+      skip_stage "CIFAR-10 rebuild" "failed ($(tail -n 1 "$LOGS/cifar_convert.log" | cut -c1-60)): generated data instead"
+    fi
   fi
-  epochs=${TRAIN_EPOCHS:-30}
+  epochs=${TRAIN_EPOCHS:-3}
   if [[ -z $data ]]; then
     "$BIN/resnet" make-synthetic --out "$work/synthetic" --train 10000 --test 2000 >"$LOGS/synthetic.log" 2>&1 &&
       data=$work/synthetic
@@ -118,7 +154,7 @@ if [[ -x $BIN/resnet ]] && { want train || want torch; }; then
     # Leave about 75 s for PyTorch's reference figures when they run.
     reserve=5; want torch && reserve=75
     run_stage "train ResNet-20 recipe30" $(($(left) - reserve)) "$LOGS/train.log" \
-      "$BIN/resnet" train --data-dir "$data" --device cuda --preset recipe30 --epochs "$epochs" \
+      env GRADLAB_TF32="${TRAIN_TF32:-1}" "$BIN/resnet" train --data-dir "$data" --device cuda --preset recipe30 --epochs "$epochs" \
       --quiet --model-dir "$work/checkpoints" --metrics "$LOGS/train_metrics.jsonl"
   elif want train; then
     skip_stage "train" "no data (see $LOGS/synthetic.log)"
