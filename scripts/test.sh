@@ -2,7 +2,10 @@
 # The whole test suite, from a fresh clone: installs what is missing, builds
 # (Release, with CUDA when nvcc is found) and runs every test with ctest, then
 # builds a second copy under AddressSanitizer + UndefinedBehaviorSanitizer and
-# runs the suite again. GPU tests skip, with a message, where there is no GPU.
+# runs the suite again, then builds the libFuzzer targets with clang and runs
+# each for a bounded time. GPU tests skip, with a message, where there is no GPU.
+# Every compile goes through ccache (cmake/ccache.cmake), so a second clone, or
+# a second run, rebuilds from the cache. Each pass prints its time.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,17 +19,54 @@ bash scripts/setup.sh
 # so this one comes from here).
 export OMP_WAIT_POLICY=PASSIVE
 
+start=$SECONDS
+pass_start=$SECONDS
+timings=()
+pass_done() {
+  timings+=("$(printf '  %-34s %5d s' "$1" $((SECONDS - pass_start)))")
+  pass_start=$SECONDS
+}
+ccache_stats() {
+  local dir
+  dir=$(sed -n 's/^GRADLAB_CCACHE_DIR:PATH=//p' "$1/CMakeCache.txt" 2>/dev/null || true)
+  if [[ -n $dir ]] && command -v ccache >/dev/null; then
+    CCACHE_DIR=$dir ccache --print-stats 2>/dev/null |
+      awk -F'\t' '$1 == "direct_cache_hit" || $1 == "preprocessed_cache_hit" {h += $2}
+                  $1 == "cache_miss" {m = $2}
+                  END {if (h + m > 0) printf "ccache: %d hits, %d misses so far (%.0f%% hits)\n", h, m, 100 * h / (h + m)}'
+  fi
+}
+
 echo "== Release build (build/)"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$jobs"
+pass_done "Release build"
+ccache_stats build
 echo "== Tests (Release)"
 (cd build && ctest --output-on-failure -j "$jobs")
+pass_done "Release tests"
 
 echo "== Sanitizer build (build-asan/: ASan + UBSan, CPU only)"
+# No benchmarks, no CUDA, no Python module (ASan and the interpreter do not mix:
+# its tests run in the Release pass).
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGRADLAB_SANITIZE=ON -DGRADLAB_BENCH=OFF \
   -DGRADLAB_PARTS="exercises;resnet;notebooks_export"
 cmake --build build-asan -j "$jobs"
+pass_done "ASan + UBSan build"
+ccache_stats build-asan
 echo "== Tests (ASan + UBSan)"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 (cd build-asan && ctest --output-on-failure -j "$jobs" -LE notebook)
-echo "test.sh: all tests passed (Release and ASan+UBSan)."
+unset ASAN_OPTIONS UBSAN_OPTIONS
+pass_done "ASan + UBSan tests"
+
+if [[ -f scripts/fuzz.sh ]]; then
+  echo "== Fuzz targets (build-fuzz/: clang libFuzzer + ASan + UBSan, bounded time each)"
+  bash scripts/fuzz.sh
+  pass_done "Fuzz build and runs"
+fi
+
+echo "== Times"
+printf '%s\n' "${timings[@]}"
+printf '  %-34s %5d s\n' "all" $((SECONDS - start))
+echo "test.sh: all tests passed (Release, ASan+UBSan, fuzz)."
