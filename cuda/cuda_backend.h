@@ -77,7 +77,7 @@ class CudaBackend final : public Backend {
                               Tensor& dlogits) override;
 
   // training.cpp
-  void sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, double lr,
+  void sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, const Tensor& lr,
                   double momentum, double weight_decay, bool nesterov) override;
   void augment_batch(const Tensor& src, const Tensor& plan, std::int64_t pad, bool per_image,
                      const Tensor& channel_mean, const Tensor& channel_std, Tensor& dst) override;

@@ -116,9 +116,9 @@ void launch_cross_entropy_backward(const T* probs, const std::int32_t* labels, c
                                    i64 N, i64 K, T* dlogits, cudaStream_t stream);
 
 // ---- training.cu --------------------------------------------------------------------
-// velocity may be null when momentum == 0.
+// velocity may be null when momentum == 0; lr points to one double on the device.
 template <class T>
-void launch_sgd_update(T* param, const T* grad, T* velocity, i64 n, T lr, T momentum,
+void launch_sgd_update(T* param, const T* grad, T* velocity, i64 n, const double* lr, T momentum,
                        T weight_decay, bool nesterov, cudaStream_t stream);
 // src [M, C, H, W] float; plan int32 [B, 4]; dst [B, C, H, W]. An image index
 // outside [0, M) fills that image with NaN (the kernel cannot throw).

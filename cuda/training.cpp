@@ -7,9 +7,10 @@
 
 namespace gl::cuda {
 
-void CudaBackend::sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, double lr, double momentum,
-                             double weight_decay, bool nesterov) {
+void CudaBackend::sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, const Tensor& lr,
+                             double momentum, double weight_decay, bool nesterov) {
   check_same_numel("sgd_update", param, grad);
+  check_lr_tensor("sgd_update (cuda)", lr, param);
   const bool use_v = momentum != 0.0;
   GL_CHECK(!use_v || velocity.defined(), "sgd_update (cuda): momentum {} needs a velocity buffer for {}", momentum,
            describe(param));
@@ -17,7 +18,7 @@ void CudaBackend::sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity
   dispatch_float(param.dtype(), "sgd_update", [&](auto tag) {
     using T = decltype(tag);
     launch_sgd_update<T>(dptr<T>(param), dptr<T>(grad), use_v ? dptr<T>(velocity) : nullptr, param.numel(),
-                         static_cast<T>(lr), static_cast<T>(momentum), static_cast<T>(weight_decay), nesterov,
+                         dptr<double>(lr), static_cast<T>(momentum), static_cast<T>(weight_decay), nesterov,
                          stream());
   });
 }

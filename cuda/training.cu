@@ -10,8 +10,10 @@ namespace gl::cuda {
 namespace {
 
 // g = grad + wd p;  v = mu v + g;  p -= lr (nesterov ? g + mu v : v)   (v skipped when null)
+// lr is read from device memory (one value, cached by every thread).
 template <class T>
-__global__ void sgd_kernel(T* p, const T* grad, T* v, i64 n, T lr, T mu, T wd, bool nesterov) {
+__global__ void sgd_kernel(T* p, const T* grad, T* v, i64 n, const double* lr_value, T mu, T wd, bool nesterov) {
+  const T lr = static_cast<T>(*lr_value);
   GL_GRID_LOOP(i, n) {
     const T g = grad[i] + wd * p[i];
     T step = g;
@@ -96,8 +98,8 @@ __global__ void accumulate_correct_kernel(const T* logits, const std::int32_t* l
 }  // namespace
 
 template <class T>
-void launch_sgd_update(T* param, const T* grad, T* velocity, i64 n, T lr, T momentum, T weight_decay,
-                       bool nesterov, cudaStream_t stream) {
+void launch_sgd_update(T* param, const T* grad, T* velocity, i64 n, const double* lr, T momentum,
+                       T weight_decay, bool nesterov, cudaStream_t stream) {
   if (n == 0) return;
   sgd_kernel<T><<<grid_for(n), kBlock, 0, stream>>>(param, grad, velocity, n, lr, momentum, weight_decay, nesterov);
   GL_CUDA_CHECK_LAUNCH();
@@ -123,7 +125,7 @@ void launch_accumulate_correct(const T* logits, const std::int32_t* labels, i64 
 }
 
 #define GL_INSTANTIATE(T)                                                                                  \
-  template void launch_sgd_update<T>(T*, const T*, T*, i64, T, T, T, bool, cudaStream_t);                   \
+  template void launch_sgd_update<T>(T*, const T*, T*, i64, const double*, T, T, bool, cudaStream_t);     \
   template void launch_augment_batch<T>(const float*, i64, const std::int32_t*, i64, i64, i64, i64, i64,   \
                                         bool, const float*, const float*, T*, cudaStream_t);               \
   template void launch_accumulate_correct<T, float>(const T*, const std::int32_t*, i64, i64, float*,       \

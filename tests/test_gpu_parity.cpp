@@ -526,9 +526,13 @@ TEST(GpuParity, SgdUpdate) {
       for (std::int64_t n : kSizes) {
         Pair p = random_pair({n}, dt, 151), g = random_pair({n}, dt, 152);
         Pair v = c.momentum != 0 ? random_pair({n}, dt, 153) : undefined_pair();
+        Pair lr = pair_of(Tensor::full({1}, 0.1, DType::f64));
         for (int step = 0; step < 2; ++step) {
-          ref_backend().sgd_update(p.ref, g.ref, v.ref, 0.1, c.momentum, c.weight_decay, c.nesterov);
-          dut_backend().sgd_update(p.dev, g.dev, v.dev, 0.1, c.momentum, c.weight_decay, c.nesterov);
+          ref_backend().sgd_update(p.ref, g.ref, v.ref, lr.ref, c.momentum, c.weight_decay, c.nesterov);
+          dut_backend().sgd_update(p.dev, g.dev, v.dev, lr.dev, c.momentum, c.weight_decay, c.nesterov);
+          // The second step reads a rewritten learning rate from the same buffer.
+          ref_backend().fill(lr.ref, 0.05);
+          dut_backend().fill(lr.dev, 0.05);
         }
         const std::string what = label(dt, "momentum=" + std::to_string(c.momentum) + " nesterov=" +
                                                std::to_string(c.nesterov) + " n=" + std::to_string(n));

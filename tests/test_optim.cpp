@@ -123,6 +123,31 @@ TEST(SGD, PersistentGradientBuffersTrainIdenticallyAtFixedAddresses) {
   for (const void* a : addresses) EXPECT_EQ(a, addresses.front());
 }
 
+// The learning rate the update reads lives in one float64 tensor per device,
+// rewritten in place by set_lr (a fixed address for CUDA graph replay).
+TEST(SGD, LearningRateTensorIsRewrittenInPlaceAndRead) {
+  Tensor p = Tensor::from_vector({1.0, 2.0}, {2}, DType::f64).set_requires_grad();
+  optim::SGD opt({{{p}, 0.0}}, 0.1);
+  const Tensor& lr = opt.lr_tensor(Device::cpu);
+  const void* address = lr.raw_data();
+  EXPECT_EQ(lr.item(), 0.1);
+  set_grad(p, {1.0, -1.0});
+  opt.step();
+  EXPECT_TRUE(all_close(p.to_vector(), {0.9, 2.1}, 1e-15, 0));
+  opt.set_lr(0.5);
+  EXPECT_EQ(opt.lr_tensor(Device::cpu).raw_data(), address);
+  EXPECT_EQ(opt.lr_tensor(Device::cpu).item(), 0.5);
+  opt.step();
+  EXPECT_TRUE(all_close(p.to_vector(), {0.4, 2.6}, 1e-15, 0));
+  EXPECT_GL_ERROR(opt.set_lr(std::nan("")), "finite");
+  EXPECT_GL_ERROR(opt.set_lr(-1.0), ">= 0");
+  EXPECT_EQ(opt.lr(), 0.5);  // a refused value changes nothing
+  // The backend refuses a learning rate of the wrong kind, naming it.
+  Tensor v;
+  const Tensor lr_f32 = Tensor::full({1}, 0.1, DType::f32);
+  EXPECT_GL_ERROR(backend(Device::cpu).sgd_update(p, p.grad(), v, lr_f32, 0.0, 0.0, false), "float64 tensor of one element");
+}
+
 TEST(SGD, DecayGroupsExcludeBiasesAndBatchNorm) {
   Rng rng(1);
   nn::Sequential model;

@@ -64,4 +64,10 @@ Backend& backend_of(const char* op, std::initializer_list<const Tensor*> tensors
   return backend(first->device());
 }
 
+void check_lr_tensor(const char* op, const Tensor& lr, const Tensor& param) {
+  GL_CHECK(lr.defined() && lr.dtype() == DType::f64 && lr.numel() == 1 && lr.device() == param.device(),
+           "{}: the learning rate must be a float64 tensor of one element on {} (the parameter's device), got {}",
+           op, device_name(param.device()), lr.defined() ? describe(lr) : std::string("an undefined tensor"));
+}
+
 }  // namespace gl

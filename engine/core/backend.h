@@ -165,8 +165,10 @@ class Backend {
   // ---- optimizer ---------------------------------------------------------------------
   // PyTorch's SGD: g = grad + weight_decay * param; v = momentum * v + g;
   // step = nesterov ? g + momentum * v : v; param -= lr * step. With momentum 0,
-  // velocity may be undefined.
-  virtual void sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, double lr,
+  // velocity may be undefined. lr is a float64 one-element tensor on param's
+  // device, read by the update itself: a captured CUDA graph replays the same
+  // update while the schedule rewrites that one value between steps.
+  virtual void sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, const Tensor& lr,
                           double momentum, double weight_decay, bool nesterov) = 0;
 
   // ---- training-loop helpers (so a step never waits on the host) --------------------
@@ -193,6 +195,8 @@ Backend& backend(Device device);
 Backend& backend_of(const char* op, std::initializer_list<const Tensor*> tensors);
 // Used by cuda/ at start-up.
 void register_backend(Device device, Backend* backend);
+// Backend::sgd_update's learning rate: float64, one element, on param's device.
+void check_lr_tensor(const char* op, const Tensor& lr, const Tensor& param);
 bool device_available(Device device);
 
 // Threads used by the CPU backend (Eigen and OpenMP); 0 = OMP_NUM_THREADS or all cores.

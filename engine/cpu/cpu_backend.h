@@ -99,7 +99,7 @@ class CpuBackend final : public Backend {
                               Tensor& dlogits) override;
 
   // sgd.cpp
-  void sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, double lr,
+  void sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, const Tensor& lr,
                   double momentum, double weight_decay, bool nesterov) override;
 
   // augment.cpp

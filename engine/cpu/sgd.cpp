@@ -8,9 +8,10 @@
 
 namespace gl::cpu {
 
-void CpuBackend::sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, double lr,
+void CpuBackend::sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity, const Tensor& lr,
                             double momentum, double weight_decay, bool nesterov) {
   check_same_numel("sgd_update", param, grad);
+  check_lr_tensor("sgd_update (cpu)", lr, param);
   const bool use_v = momentum != 0.0;
   GL_CHECK(!use_v || velocity.defined(),
            "sgd_update (cpu): momentum {} needs a velocity buffer for {}", momentum,
@@ -20,7 +21,7 @@ void CpuBackend::sgd_update(Tensor& param, const Tensor& grad, Tensor& velocity,
     T* p = ptr<T>(param);
     const T* g = ptr<T>(grad);
     T* v = use_v ? ptr<T>(velocity) : nullptr;
-    const T lr_t = static_cast<T>(lr), mu = static_cast<T>(momentum),
+    const T lr_t = static_cast<T>(*ptr<double>(lr)), mu = static_cast<T>(momentum),
             wd = static_cast<T>(weight_decay);
     const std::int64_t n = param.numel();
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)

@@ -1,5 +1,7 @@
 #include "engine/optim/sgd.h"
 
+#include <cmath>
+
 #include "engine/core/autograd.h"
 #include "engine/core/backend.h"
 #include "engine/core/error.h"
@@ -14,7 +16,7 @@ std::vector<ParamGroup> decay_groups(const nn::Module& model, double weight_deca
 
 SGD::SGD(std::vector<ParamGroup> groups, double lr, double momentum, bool nesterov)
     : groups_(std::move(groups)), lr_(lr), momentum_(momentum), nesterov_(nesterov) {
-  GL_CHECK(lr >= 0, "SGD: learning rate must be >= 0, got {}", lr);
+  GL_CHECK(lr >= 0 && std::isfinite(lr), "SGD: learning rate must be finite and >= 0, got {}", lr);
   GL_CHECK(momentum >= 0 && momentum < 1, "SGD: momentum must be in [0, 1), got {}", momentum);
   GL_CHECK(!nesterov || momentum > 0, "SGD: Nesterov momentum needs momentum > 0");
   std::size_t n = 0;
@@ -35,9 +37,22 @@ void SGD::step() {
       if (!g.defined()) continue;
       if (momentum_ > 0 && !v.defined()) v = Tensor::zeros(p.shape(), p.dtype(), p.device());
       if (v.defined() && v.device() != p.device()) v.to_(p.device());
-      backend(p.device()).sgd_update(p, g, v, lr_, momentum_, group.weight_decay, nesterov_);
+      backend(p.device()).sgd_update(p, g, v, lr_tensor(p.device()), momentum_, group.weight_decay, nesterov_);
     }
   }
+}
+
+void SGD::set_lr(double lr) {
+  GL_CHECK(lr >= 0 && std::isfinite(lr), "SGD::set_lr: learning rate must be finite and >= 0, got {}", lr);
+  lr_ = lr;
+  for (auto& [device, t] : lr_tensors_) backend(device).fill(t, lr);
+}
+
+const Tensor& SGD::lr_tensor(Device device) {
+  for (const auto& [d, t] : lr_tensors_)
+    if (d == device) return t;
+  lr_tensors_.emplace_back(device, Tensor::full({1}, lr_, DType::f64, device));
+  return lr_tensors_.back().second;
 }
 
 void SGD::zero_grad(bool keep_buffers) {

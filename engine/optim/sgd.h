@@ -4,6 +4,7 @@
 // Groups let biases and batch-norm parameters go without weight decay.
 #pragma once
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/core/tensor.h"
@@ -27,8 +28,12 @@ class SGD {
   // Drops every parameter's gradient, or zeroes it in place (keep_buffers:
   // fixed gradient addresses, see Tensor::zero_grad).
   void zero_grad(bool keep_buffers = false);
-  void set_lr(double lr) { lr_ = lr; }
+  // The learning rate also lives in a one-element float64 tensor per device
+  // that the update reads (Backend::sgd_update); set_lr rewrites it in place,
+  // so its address stays fixed for a captured CUDA graph.
+  void set_lr(double lr);
   double lr() const { return lr_; }
+  const Tensor& lr_tensor(Device device);
   double momentum() const { return momentum_; }
   bool nesterov() const { return nesterov_; }
   const std::vector<ParamGroup>& groups() const { return groups_; }
@@ -39,6 +44,7 @@ class SGD {
  private:
   std::vector<ParamGroup> groups_;
   std::vector<Tensor> velocities_;
+  std::vector<std::pair<Device, Tensor>> lr_tensors_;  // created on first use per device
   double lr_, momentum_;
   bool nesterov_;
 };
