@@ -14,7 +14,14 @@
 #   CCACHE_MAXSIZE   bounded (default 6G; both passes with CUDA use about 1.5G).
 #   CCACHE_SLOPPINESS pch_defines,time_macros: needed for precompiled headers.
 option(GRADLAB_CCACHE "Compile through ccache when it is found" ON)
-set(GRADLAB_CCACHE_DIR "$ENV{HOME}/.cache/gradlab-ccache" CACHE PATH "Where the compiler cache lives")
+# The environment variable GRADLAB_CCACHE_DIR, when set, chooses another cache
+# (for example an empty one, to time a cold build).
+if(DEFINED ENV{GRADLAB_CCACHE_DIR})
+  set(default_ccache_dir "$ENV{GRADLAB_CCACHE_DIR}")
+else()
+  set(default_ccache_dir "$ENV{HOME}/.cache/gradlab-ccache")
+endif()
+set(GRADLAB_CCACHE_DIR "${default_ccache_dir}" CACHE PATH "Where the compiler cache lives")
 set(GRADLAB_CCACHE_MAXSIZE "6G" CACHE STRING "Upper bound on the compiler cache's size")
 
 set(GRADLAB_CCACHE_STATUS "off")
