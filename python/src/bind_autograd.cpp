@@ -1,0 +1,153 @@
+// Autograd from Python: no_grad(), jacobian(f, x) and gradcheck(f, inputs)
+// over Python callables (the engine's one-hot backward passes and its float64
+// central-difference checker), and the graph as Graphviz DOT that draws
+// itself in a notebook (_repr_svg_, when the graphviz package is present).
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "bindings.h"
+
+namespace gradlab_py {
+namespace {
+
+// `with gradlab.no_grad():` records no graph inside (gl::NoGradGuard).
+struct NoGrad {
+  std::unique_ptr<gl::NoGradGuard> guard;
+};
+
+struct Graph {
+  std::string source;  // DOT
+};
+
+py::object graph_svg(const Graph& g) {
+  try {
+    py::object source = py::module_::import("graphviz").attr("Source")(g.source);
+    return source.attr("pipe")(py::arg("format") = "svg").attr("decode")("utf-8");
+  } catch (py::error_already_set&) {
+    return py::none();  // no graphviz package or no `dot` program: the notebook shows the DOT text
+  }
+}
+
+std::vector<gl::Tensor> tensors_from(const py::object& inputs) {
+  if (py::isinstance<gl::Tensor>(inputs)) return {inputs.cast<gl::Tensor>()};
+  try {
+    return inputs.cast<std::vector<gl::Tensor>>();
+  } catch (py::cast_error&) {
+    throw py::type_error("gradlab: expected a Tensor or a sequence of Tensors, got " + std::string(py::repr(inputs)));
+  }
+}
+
+gl::Tensor call_tensor(const py::object& f, const std::vector<gl::Tensor>& xs, const char* who) {
+  py::tuple args(xs.size());
+  for (std::size_t i = 0; i < xs.size(); ++i) args[i] = py::cast(xs[i]);
+  py::object y = f(*args);
+  if (!py::isinstance<gl::Tensor>(y))
+    throw py::type_error(std::string(who) + ": f must return a gradlab.Tensor, got " +
+                         std::string(py::str(py::type::of(y).attr("__name__"))));
+  return y.cast<gl::Tensor>();
+}
+
+// d vec(f(x)) / d vec(x) for each x; f is a callable or an already computed output.
+py::object jacobian(const py::object& f, const py::object& x) {
+  const bool many = !py::isinstance<gl::Tensor>(x);
+  std::vector<gl::Tensor> xs = tensors_from(x);
+  gl::Tensor y;
+  if (py::isinstance<gl::Tensor>(f)) {
+    y = f.cast<gl::Tensor>();  // y computed from x already (x has requires_grad)
+  } else {
+    if (!PyCallable_Check(f.ptr())) throw py::type_error("jacobian: f must be a callable or a Tensor");
+    for (auto& xi : xs) {
+      xi = xi.detach();  // a fresh leaf sharing x's data
+      xi.set_requires_grad(true);
+    }
+    y = call_tensor(f, xs, "jacobian");
+  }
+  std::vector<gl::Tensor> out;
+  for (const auto& xi : xs) out.push_back(gl::jacobian(y, xi));
+  if (!many) return py::cast(out[0]);
+  return py::cast(out);
+}
+
+gl::GradCheckResult gradcheck(const py::object& f, const py::object& inputs, double h, double atol, double rtol,
+                              double kink_tol, std::uint64_t seed, bool raise_exception) {
+  if (!PyCallable_Check(f.ptr())) throw py::type_error("gradcheck: f must be a callable");
+  std::vector<gl::Tensor> xs = tensors_from(inputs);
+  for (auto& x : xs) {
+    if (x.dtype() != gl::DType::f64 || x.device() != gl::Device::cpu)
+      throw py::value_error("gradcheck: inputs must be float64 cpu tensors (finite differences need the "
+                            "precision), got " + gl::describe(x) + "; use gradlab.tensor(..., dtype='float64')");
+    if (!x.requires_grad()) x.set_requires_grad(true);
+  }
+  // A vector-valued f is checked through a fixed random projection sum(f(x) * r),
+  // so every output element takes part with its own weight.
+  gl::Tensor projection;
+  std::function<gl::Tensor()> scalar_f = [&]() -> gl::Tensor {
+    gl::Tensor y = call_tensor(f, xs, "gradcheck");
+    if (y.numel() == 1) return gl::reshape(y, {});
+    if (!projection.defined()) {
+      gl::Rng rng(seed);
+      projection = gl::Tensor::randn(y.shape(), rng, 0.0, 1.0, y.dtype(), y.device());
+    }
+    return gl::sum(gl::mul(y, projection));
+  };
+  gl::GradCheckOptions options;
+  options.h = h;
+  options.atol = atol;
+  options.rtol = rtol;
+  options.kink_tol = kink_tol;
+  gl::GradCheckResult r = gl::check_gradients(scalar_f, xs, options);
+  if (raise_exception && !r.ok) throw std::runtime_error("gradcheck failed: " + r.message);
+  return r;
+}
+
+}  // namespace
+
+void bind_autograd(py::module_& m) {
+  py::class_<NoGrad>(m, "no_grad", "with gradlab.no_grad(): ops inside record no graph.")
+      .def(py::init<>())
+      .def("__enter__", [](NoGrad& g) { g.guard = std::make_unique<gl::NoGradGuard>(); return &g; },
+           py::return_value_policy::reference)
+      .def("__exit__", [](NoGrad& g, const py::args&) { g.guard.reset(); return false; });
+  m.def("is_grad_enabled", &gl::grad_enabled);
+
+  py::class_<Graph>(m, "Graph", "A computation graph as Graphviz DOT (.source); draws itself in Jupyter.")
+      .def_readonly("source", &Graph::source)
+      .def("_repr_svg_", &graph_svg)
+      .def("__str__", [](const Graph& g) { return g.source; })
+      .def("__repr__", [](const Graph& g) {
+        return "<gradlab.Graph: " + std::to_string(std::count(g.source.begin(), g.source.end(), '\n')) +
+               " lines of DOT>";
+      });
+  m.def("to_dot", [](const gl::Tensor& root) { return Graph{gl::to_dot(root)}; }, py::arg("t"),
+        "The graph backward() would walk from t: one box per op, one ellipse per leaf.");
+
+  m.def("jacobian", &jacobian, py::arg("f"), py::arg("x"),
+        "d vec(f(x)) / d vec(x) as [f.numel(), x.numel()], by one backward pass per output element. "
+        "f is a callable of the tensor(s) x, or an output already computed from x. A list x gives a list.");
+  m.def("numerical_jacobian", [](const py::object& f, gl::Tensor x, double h) {
+    if (x.dtype() != gl::DType::f64) throw py::value_error("numerical_jacobian: x must be float64, got " + gl::describe(x));
+    return gl::numerical_jacobian([&] { return call_tensor(f, {x}, "numerical_jacobian"); }, x, h);
+  }, py::arg("f"), py::arg("x"), py::arg("h") = 1e-6, "Central differences in float64 (the engine's checker).");
+
+  py::class_<gl::GradCheckResult>(m, "GradCheckResult")
+      .def_readonly("ok", &gl::GradCheckResult::ok)
+      .def_readonly("checked", &gl::GradCheckResult::checked)
+      .def_readonly("skipped_kinks", &gl::GradCheckResult::skipped_kinks)
+      .def_readonly("max_abs_error", &gl::GradCheckResult::max_abs_error)
+      .def_readonly("message", &gl::GradCheckResult::message)
+      .def("__bool__", [](const gl::GradCheckResult& r) { return r.ok; })
+      .def("__repr__", [](const gl::GradCheckResult& r) {
+        return std::string("GradCheckResult(ok=") + (r.ok ? "True" : "False") + ", checked=" +
+               std::to_string(r.checked) + ", skipped_kinks=" + std::to_string(r.skipped_kinks) +
+               ", max_abs_error=" + py::str(py::float_(r.max_abs_error)).cast<std::string>() +
+               (r.message.empty() ? "" : ", message=" + py::repr(py::str(r.message)).cast<std::string>()) + ")";
+      });
+  m.def("gradcheck", &gradcheck, py::arg("f"), py::arg("inputs"), py::arg("h") = 1e-6, py::arg("atol") = 1e-7,
+        py::arg("rtol") = 1e-5, py::arg("kink_tol") = 1e-3, py::arg("seed") = 0, py::arg("raise_exception") = false,
+        "Autograd against float64 central differences for f(*inputs); a vector output is checked through a "
+        "fixed random projection. Returns a GradCheckResult (truthy when it holds).");
+}
+
+}  // namespace gradlab_py

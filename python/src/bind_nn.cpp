@@ -1,0 +1,224 @@
+// gradlab.nn: the engine's Module tree with named parameters and buffers, its
+// layers, and Module subclasses written in Python (a trampoline forwards
+// forward() to Python; assigning a Module attribute registers it as a child,
+// as in PyTorch). state_dict() / load_state_dict() go through numpy.
+#include <optional>
+#include <string>
+
+#include "bindings.h"
+
+namespace gradlab_py {
+namespace {
+
+using gl::nn::Module;
+using ModulePtr = std::shared_ptr<Module>;
+
+// A Module defined in Python: forward (and optionally type_name) come from Python.
+class PyModule : public Module {
+ public:
+  gl::Tensor forward(const gl::Tensor& x) override { PYBIND11_OVERRIDE_PURE(gl::Tensor, Module, forward, x); }
+  std::string type_name() const override {
+    py::gil_scoped_acquire gil;
+    if (py::function f = py::get_override(static_cast<const Module*>(this), "type_name")) return f().cast<std::string>();
+    return py::str(py::type::of(py::cast(this)).attr("__name__"));
+  }
+  using Module::register_buffer;
+  using Module::register_module;
+  using Module::register_parameter;
+};
+
+gl::Rng& rng_for(std::optional<std::uint64_t> seed, gl::Rng& scratch) {
+  if (!seed) return module_rng();
+  scratch = gl::Rng(*seed);
+  return scratch;
+}
+
+py::list named(const std::vector<gl::nn::NamedTensor>& items) {
+  py::list out;
+  for (const auto& nt : items) out.append(py::make_tuple(nt.name, nt.tensor));
+  return out;
+}
+
+py::dict state_dict(const Module& m) {
+  py::dict out;
+  for (const auto& group : {m.named_parameters(), m.named_buffers()})
+    for (const auto& nt : group) out[py::str(nt.name)] = py::array(tensor_to_numpy(nt.tensor).attr("copy")());
+  return out;
+}
+
+void load_state_dict(Module& m, const py::dict& state, bool strict) {
+  std::vector<gl::nn::NamedTensor> targets = m.named_parameters();
+  for (auto& nt : m.named_buffers()) targets.push_back(nt);
+  std::vector<std::string> missing;
+  for (auto& nt : targets) {
+    if (!state.contains(nt.name)) {
+      missing.push_back(nt.name);
+      continue;
+    }
+    gl::Tensor src = tensor_from_python(state[py::str(nt.name)], py::cast(nt.tensor.dtype()), false, py::none());
+    if (src.shape() != nt.tensor.shape())
+      throw py::value_error("load_state_dict: '" + nt.name + "' has shape " + gl::shape_str(src.shape()) +
+                            " in the state but " + gl::shape_str(nt.tensor.shape()) + " in the module");
+    gl::NoGradGuard no_grad;
+    nt.tensor.copy_from(src);
+  }
+  if (!strict) return;
+  std::string problems;
+  for (const auto& n : missing) problems += " missing '" + n + "';";
+  for (auto item : state) {
+    const std::string key = py::str(item.first);
+    bool known = false;
+    for (const auto& nt : targets) known = known || nt.name == key;
+    if (!known) problems += " unexpected '" + key + "';";
+  }
+  if (!problems.empty())
+    throw py::value_error("load_state_dict:" + problems + " (pass strict=False to load what matches)");
+}
+
+std::string summary(const Module& m, const std::string& indent) {
+  std::string s = m.type_name() + "(" + std::to_string(m.parameter_count()) + " parameters)";
+  for (const auto& [name, child] : m.children()) s += "\n" + indent + "  (" + name + "): " + summary(*child, indent + "  ");
+  return s;
+}
+
+py::object child(const Module& m, const std::string& name) {
+  for (const auto& [n, c] : m.children())
+    if (n == name) return py::cast(c);
+  throw py::attribute_error("'" + m.type_name() + "' has no attribute or child module '" + name + "'");
+}
+
+}  // namespace
+
+void bind_nn(py::module_& m) {
+  py::module_ nn = m.def_submodule("nn", "Modules: layers with named parameters and buffers.");
+  py::module_::import("sys").attr("modules")["gradlab.nn"] = nn;
+
+  py::class_<Module, PyModule, ModulePtr>(nn, "Module", py::dynamic_attr(),
+      "Subclass it in Python: define forward(x), assign child Modules as attributes, and "
+      "self.register_parameter(name, tensor) for parameters.")
+      .def(py::init<>())
+      .def("forward", [](Module& self, const gl::Tensor& x) { py::gil_scoped_release r; return self.forward(x); },
+           py::arg("x"))
+      .def("__call__", [](Module& self, const gl::Tensor& x) { py::gil_scoped_release r; return self.forward(x); },
+           py::arg("x"))
+      .def("type_name", &Module::type_name)
+      .def("named_parameters", [](const Module& self) { return named(self.named_parameters()); })
+      .def("named_buffers", [](const Module& self) { return named(self.named_buffers()); })
+      .def("parameters", &Module::parameters)
+      .def("parameter_count", &Module::parameter_count, "trainable elements")
+      .def("children", [](const Module& self) {
+        py::list out;
+        for (const auto& [name, c] : self.children()) out.append(py::make_tuple(name, c));
+        return out;
+      })
+      .def("train", [](Module& self, bool on) { self.train(on); return &self; }, py::arg("mode") = true,
+           py::return_value_policy::reference)
+      .def("eval", [](Module& self) { self.eval(); return &self; }, py::return_value_policy::reference)
+      .def_property_readonly("training", &Module::is_training)
+      .def("to", [](Module& self, const py::object& target) {
+        if (py::isinstance<gl::Device>(target) ||
+            (py::isinstance<py::str>(target) && (target.cast<std::string>() == "cpu" ||
+                                                 target.cast<std::string>().rfind("cuda", 0) == 0)))
+          self.to(parse_device(target));
+        else
+          self.to(parse_dtype(target));
+        return &self;
+      }, py::arg("device_or_dtype"), py::return_value_policy::reference, "In place; returns the module.")
+      .def("zero_grad", [](Module& self, bool keep_buffers) { self.zero_grad(keep_buffers); },
+           py::arg("keep_buffers") = false, "drops the gradients (keep_buffers: zeroes them in place)")
+      .def("state_dict", &state_dict, "name -> numpy copy, parameters then buffers")
+      .def("load_state_dict", &load_state_dict, py::arg("state"), py::arg("strict") = true,
+           "Copies numpy arrays (or tensors) into the parameters and buffers of the same names.")
+      .def("register_parameter", [](PyModule& self, std::string name, gl::Tensor t, bool decay) {
+        return self.register_parameter(std::move(name), t, decay);
+      }, py::arg("name"), py::arg("tensor"), py::arg("decay") = false,
+         "decay=True puts it in the weight-decay group of optim.decay_groups.")
+      .def("register_buffer", [](PyModule& self, std::string name, gl::Tensor t) {
+        return self.register_buffer(std::move(name), t);
+      }, py::arg("name"), py::arg("tensor"))
+      .def("register_module", [](PyModule& self, std::string name, ModulePtr child) {
+        return self.register_module(std::move(name), child);
+      }, py::arg("name"), py::arg("module"), py::keep_alive<1, 3>())
+      .def("__setattr__", [](py::object self, const py::str& name, const py::object& value) {
+        if (py::isinstance<Module>(value) && py::isinstance<PyModule>(self)) {
+          auto* me = static_cast<PyModule*>(self.cast<Module*>());
+          me->register_module(name, value.cast<ModulePtr>());
+        }
+        py::module_::import("builtins").attr("object").attr("__setattr__")(self, name, value);
+      })
+      .def("__getattr__", [](const Module& self, const std::string& name) { return child(self, name); })
+      .def("__repr__", [](const Module& self) { return summary(self, ""); });
+
+  using gl::nn::BatchNorm, gl::nn::Conv1d, gl::nn::Conv2d, gl::nn::Linear, gl::nn::Sequential;
+  py::class_<Linear, Module, std::shared_ptr<Linear>>(nn, "Linear")
+      .def(py::init([](std::int64_t in, std::int64_t out, bool bias, std::optional<std::uint64_t> seed) {
+        gl::Rng scratch;
+        return std::make_shared<Linear>(in, out, bias, rng_for(seed, scratch));
+      }), py::arg("in_features"), py::arg("out_features"), py::arg("bias") = true, py::arg("seed") = py::none())
+      .def_property_readonly("weight", [](const Linear& l) { return l.weight; })
+      .def_property_readonly("bias", [](const Linear& l) { return tensor_or_none(l.bias); });
+  py::class_<Conv2d, Module, std::shared_ptr<Conv2d>>(nn, "Conv2d")
+      .def(py::init([](std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride,
+                       std::int64_t padding, bool bias, std::optional<std::uint64_t> seed) {
+        gl::Rng scratch;
+        return std::make_shared<Conv2d>(in, out, kernel, stride, padding, bias, rng_for(seed, scratch));
+      }), py::arg("in_channels"), py::arg("out_channels"), py::arg("kernel"), py::arg("stride") = 1,
+         py::arg("padding") = 0, py::arg("bias") = true, py::arg("seed") = py::none())
+      .def_property_readonly("weight", [](const Conv2d& l) { return l.weight; })
+      .def_property_readonly("bias", [](const Conv2d& l) { return tensor_or_none(l.bias); })
+      .def_readonly("stride", &Conv2d::stride)
+      .def_readonly("padding", &Conv2d::padding);
+  py::class_<Conv1d, Module, std::shared_ptr<Conv1d>>(nn, "Conv1d")
+      .def(py::init([](std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride,
+                       std::int64_t padding, bool bias, std::optional<std::uint64_t> seed) {
+        gl::Rng scratch;
+        return std::make_shared<Conv1d>(in, out, kernel, stride, padding, bias, rng_for(seed, scratch));
+      }), py::arg("in_channels"), py::arg("out_channels"), py::arg("kernel"), py::arg("stride") = 1,
+         py::arg("padding") = 0, py::arg("bias") = true, py::arg("seed") = py::none())
+      .def_property_readonly("weight", [](const Conv1d& l) { return l.weight; })
+      .def_property_readonly("bias", [](const Conv1d& l) { return tensor_or_none(l.bias); })
+      .def_readonly("stride", &Conv1d::stride)
+      .def_readonly("padding", &Conv1d::padding);
+  py::class_<BatchNorm, Module, std::shared_ptr<BatchNorm>>(nn, "BatchNorm")
+      .def(py::init<std::int64_t, double, double>(), py::arg("channels"), py::arg("momentum") = 0.1,
+           py::arg("eps") = 1e-5)
+      .def("forward_relu", [](BatchNorm& b, const gl::Tensor& x) { py::gil_scoped_release r; return b.forward_relu(x); })
+      .def_property_readonly("gamma", [](const BatchNorm& b) { return b.gamma; })
+      .def_property_readonly("beta", [](const BatchNorm& b) { return b.beta; })
+      .def_property_readonly("running_mean", [](const BatchNorm& b) { return b.running_mean; })
+      .def_property_readonly("running_var", [](const BatchNorm& b) { return b.running_var; })
+      .def_readonly("momentum", &BatchNorm::momentum)
+      .def_readonly("eps", &BatchNorm::eps);
+  nn.attr("BatchNorm1d") = nn.attr("BatchNorm");
+  nn.attr("BatchNorm2d") = nn.attr("BatchNorm");
+  py::class_<gl::nn::ReLU, Module, std::shared_ptr<gl::nn::ReLU>>(nn, "ReLU").def(py::init<>());
+  py::class_<gl::nn::Flatten, Module, std::shared_ptr<gl::nn::Flatten>>(nn, "Flatten").def(py::init<>());
+  py::class_<gl::nn::GlobalAvgPool, Module, std::shared_ptr<gl::nn::GlobalAvgPool>>(nn, "GlobalAvgPool")
+      .def(py::init<>());
+  py::class_<Sequential, Module, std::shared_ptr<Sequential>>(nn, "Sequential")
+      .def(py::init([](const py::args& layers) {
+        auto s = std::make_shared<Sequential>();
+        for (auto l : layers) {
+          if (!py::isinstance<Module>(l))
+            throw py::type_error("Sequential: every argument must be a gradlab.nn.Module, got " +
+                                 std::string(py::repr(l)));
+          s->add(l.cast<ModulePtr>());
+        }
+        return s;
+      }), py::keep_alive<1, 2>())
+      .def("add", [](Sequential& s, ModulePtr layer, std::string name) { return s.add(layer, std::move(name)); },
+           py::arg("module"), py::arg("name") = "", py::keep_alive<1, 2>())
+      .def("__len__", &Sequential::size)
+      .def("__getitem__", [](const Sequential& s, long i) {
+        const long n = static_cast<long>(s.size());
+        if (i < -n || i >= n) throw py::index_error("Sequential: index " + std::to_string(i) + " out of range");
+        return s.children()[i < 0 ? i + n : i].second;
+      });
+
+  nn.def("kaiming_normal_fan_out", [](gl::Tensor& w, std::optional<std::uint64_t> seed) {
+    gl::Rng scratch;
+    gl::nn::kaiming_normal_fan_out(w, rng_for(seed, scratch));
+  }, py::arg("weight"), py::arg("seed") = py::none(), "In place: std = sqrt(2 / (K * R * S)).");
+}
+
+}  // namespace gradlab_py

@@ -1,0 +1,65 @@
+// The `gradlab` Python module: the engine from Python. Each bind_*.cpp file
+// binds one area; this file registers the enums, the error translation and
+// the build facts.
+#include <string>
+
+#include "bindings.h"
+
+namespace gradlab_py {
+namespace {
+
+// Engine errors (gl::Error) report API misuse: bad shapes, dtypes, arguments.
+// They become ValueError with the whole message, except the ones about state
+// (a released graph, memory, engine invariants), which become RuntimeError.
+bool is_state_error(const std::string& message) {
+  for (const char* marker : {"already released", "out of memory", "engine bug", "CUDA", "cuda error"})
+    if (message.find(marker) != std::string::npos) return true;
+  return false;
+}
+
+}  // namespace
+}  // namespace gradlab_py
+
+PYBIND11_MODULE(gradlab, m) {
+  namespace py = pybind11;
+  using namespace gradlab_py;
+  m.doc() = "gradlab: a teaching autograd engine (C++20), from Python. Tensors share memory with numpy.";
+
+  py::enum_<gl::DType>(m, "DType")
+      .value("float32", gl::DType::f32)
+      .value("float64", gl::DType::f64)
+      .value("int32", gl::DType::i32)
+      .def("__str__", [](gl::DType t) { return std::string(gl::dtype_name(t)); });
+  m.attr("float32") = gl::DType::f32;
+  m.attr("float64") = gl::DType::f64;
+  m.attr("int32") = gl::DType::i32;
+  py::enum_<gl::Device>(m, "Device")
+      .value("cpu", gl::Device::cpu)
+      .value("cuda", gl::Device::cuda)
+      .def("__str__", [](gl::Device d) { return std::string(gl::device_name(d)); });
+
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const gl::Error& e) {
+      const std::string message = e.what();
+      if (is_state_error(message))
+        PyErr_SetString(PyExc_RuntimeError, message.c_str());
+      else
+        PyErr_SetString(PyExc_ValueError, message.c_str());
+    }
+  });
+
+  bind_tensor(m);
+  bind_ops(m);
+  bind_autograd(m);
+  bind_nn(m);
+  bind_optim(m);
+  bind_models(m);
+
+  m.def("cuda_available", [] { return gl::device_available(gl::Device::cuda); },
+        "True when this build has the CUDA backend and a GPU answers.");
+  m.def("set_num_threads", &gl::set_num_threads, py::arg("n"), "CPU threads for the engine's kernels.");
+  m.def("num_threads", &gl::num_threads);
+  m.attr("__version__") = "0.1";
+}
