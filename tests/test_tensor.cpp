@@ -25,6 +25,21 @@ TEST(Tensor, FromVectorRoundTripsAndMetadata) {
   EXPECT_FALSE(Tensor().defined());
 }
 
+// rows(): a view of leading rows sharing storage (the trainer's per-step
+// slice of an epoch's plan on the device); out-of-range rows are refused.
+TEST(Tensor, RowsIsAViewOfLeadingRows) {
+  const Tensor t = Tensor::from_vector({0, 1, 2, 3, 4, 5, 6, 7}, {4, 2}, DType::f64);
+  const Tensor middle = t.rows(1, 2);
+  EXPECT_EQ(middle.shape(), (Shape{2, 2}));
+  EXPECT_EQ(middle.to_vector(), (std::vector<double>{2, 3, 4, 5}));
+  EXPECT_EQ(middle.raw_data(), static_cast<const char*>(t.raw_data()) + 2 * sizeof(double));
+  EXPECT_EQ(t.rows(3, 1).rows(0, 1).to_vector(), (std::vector<double>{6, 7}));
+  EXPECT_EQ(t.rows(4, 0).numel(), 0);
+  EXPECT_GL_ERROR(t.rows(3, 2), "outside");
+  EXPECT_GL_ERROR(t.rows(-1, 1), "outside");
+  EXPECT_GL_ERROR(Tensor::scalar(1.0).rows(0, 1), "outside");
+}
+
 TEST(Tensor, Float32StoresRoundedValues) {
   Tensor t = Tensor::from_vector({0.1, 1.0 / 3.0}, {2});
   EXPECT_EQ(t.dtype(), DType::f32);

@@ -200,6 +200,19 @@ Tensor Tensor::detach() const {
   impl->name = impl_->name;
   return Tensor(impl);
 }
+Tensor Tensor::rows(std::int64_t begin, std::int64_t count) const {
+  const TensorImpl& t = checked(impl_);
+  GL_CHECK(dim() >= 1 && begin >= 0 && count >= 0 && begin + count <= t.shape[0],
+           "Tensor::rows: rows [{}, {}) are outside {}", begin, begin + count, describe(*this));
+  auto view = std::make_shared<TensorImpl>();
+  view->storage = t.storage;
+  view->dtype = t.dtype;
+  view->shape = t.shape;
+  view->shape[0] = count;
+  view->offset = t.offset + begin * (count == 0 ? 0 : numel() / t.shape[0]);
+  return Tensor(view);
+}
+
 void Tensor::copy_from(const Tensor& src) {
   GL_CHECK(src.shape() == shape(), "Tensor::copy_from: source shape {} differs from destination shape {}",
            shape_str(src.shape()), shape_str(shape()));

@@ -92,6 +92,8 @@ class Tensor {
   Tensor to(DType dtype) const;
   Tensor clone() const;   // deep copy of the data, no graph
   Tensor detach() const;  // shares data, no graph
+  // Rows [begin, begin + count) of axis 0 as a view: shares storage, no graph.
+  Tensor rows(std::int64_t begin, std::int64_t count) const;
   void copy_from(const Tensor& src);  // same shape; copies data across dtype/device
   // In place: every handle to this tensor sees the new device / dtype (modules
   // and optimizers keep handles to their parameters). Leaf tensors only.

@@ -78,6 +78,38 @@ BatchBuilder::BatchBuilder(const DeviceImages& images, const Preprocessing& prep
                                  gl::DType::f32, dev);
 }
 
+DevicePlan upload_plan(const EpochPlan& plan, gl::Device device) {
+  const std::int64_t used = plan.steps * plan.batch;
+  GL_CHECK(static_cast<std::int64_t>(plan.rows.size()) == 4 * used &&
+               static_cast<std::int64_t>(plan.labels.size()) == used,
+           "upload_plan: a plan of {} steps x {} images needs {} rows and labels, got {} and {}", plan.steps,
+           plan.batch, used, plan.rows.size() / 4, plan.labels.size());
+  DevicePlan out;
+  out.steps = plan.steps;
+  out.batch = plan.batch;
+  out.rows = gl::Tensor::empty({used, 4}, gl::DType::i32);
+  if (used > 0) std::memcpy(out.rows.raw_data(), plan.rows.data(), plan.rows.size() * sizeof(std::int32_t));
+  out.labels = gl::Tensor::from_labels(plan.labels);
+  if (device != gl::Device::cpu) {
+    out.rows = out.rows.to(device);
+    out.labels = out.labels.to(device);
+  }
+  return out;
+}
+
+void BatchBuilder::build_step(const DevicePlan& plan, std::int64_t step, gl::Tensor& x, gl::Tensor& y) const {
+  GL_CHECK(step >= 0 && step < plan.steps, "BatchBuilder::build_step: step {} is outside the plan's {} steps", step,
+           plan.steps);
+  const gl::Device dev = images_.pixels.device();
+  const gl::Shape shape{plan.batch, kChannels, kImageSide, kImageSide};
+  if (!x.defined() || x.shape() != shape || x.device() != dev || x.dtype() != gl::DType::f32) {
+    x = gl::Tensor::empty(shape, gl::DType::f32, dev);
+  }
+  y = plan.labels.rows(step * plan.batch, plan.batch);
+  gl::backend(dev).augment_batch(images_.pixels, plan.rows.rows(step * plan.batch, plan.batch), kPad, per_image_,
+                                 mean_, std_, x);
+}
+
 void BatchBuilder::build(const std::int32_t* rows, const std::int32_t* labels, std::int64_t count,
                          gl::Tensor& x, gl::Tensor& y) const {
   const gl::Device dev = images_.pixels.device();

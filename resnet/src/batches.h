@@ -35,10 +35,24 @@ struct EpochPlan {
 EpochPlan make_epoch_plan(const std::vector<std::int32_t>& labels, std::int64_t batch,
                           std::uint64_t seed, std::int64_t epoch, bool augment);
 
+// An epoch's plan on the device, uploaded in one copy of the rows and one of
+// the labels per epoch: two small copies per step from pageable host memory
+// would each let the driver synchronise with the GPU.
+struct DevicePlan {
+  gl::Tensor rows;    // int32 [steps * batch, 4]
+  gl::Tensor labels;  // int32 [steps * batch]
+  std::int64_t steps = 0, batch = 0;
+};
+DevicePlan upload_plan(const EpochPlan& plan, gl::Device device);
+
 // Builds batches on the device from plan rows.
 class BatchBuilder {
  public:
   BatchBuilder(const DeviceImages& images, const Preprocessing& prep);
+  // Training batch `step` of an uploaded plan: x is written in place when it
+  // already has the batch's shape (a fixed input buffer, the same address every
+  // step), and y is a view of the plan's labels.
+  void build_step(const DevicePlan& plan, std::int64_t step, gl::Tensor& x, gl::Tensor& y) const;
   // x [count, 3, 32, 32] standardized, labels int32 [count], both on the device.
   void build(const std::int32_t* rows, const std::int32_t* labels, std::int64_t count,
              gl::Tensor& x, gl::Tensor& y) const;

@@ -140,6 +140,7 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
   gl::Tensor loss_sum, correct, x, y;
   for (std::int64_t epoch = pos.epoch; epoch < c.epochs; ++epoch) {
     const EpochPlan plan = make_epoch_plan(train_images.labels, c.batch_size, c.seed, epoch, true);
+    const DevicePlan device_plan = upload_plan(plan, dev);
     loss_sum = gl::Tensor::full({1}, pos.loss_sum, gl::DType::f32, dev);
     correct = gl::Tensor::full({1}, pos.correct, gl::DType::f32, dev);
     ProgressBar bar(fmt::format("epoch {}/{}", epoch + 1, c.epochs), plan.steps, c.batch_size,
@@ -181,8 +182,7 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
       }
       lr = schedule->at(pos.step);
       optimizer.set_lr(lr);
-      train_batches.build(plan.rows.data() + 4 * s * c.batch_size,
-                          plan.labels.data() + s * c.batch_size, c.batch_size, x, y);
+      train_batches.build_step(device_plan, s, x, y);
       gl::Tensor logits = model(x);                          // [B, classes]
       gl::Tensor loss = gl::cross_entropy(logits, y);        // one element
       optimizer.zero_grad();

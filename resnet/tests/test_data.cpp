@@ -152,4 +152,30 @@ TEST(Preprocessing, PerChannelStatisticsInRawUnits) {
   EXPECT_NEAR(p.channel_mean[2], 0, 1e-4);
 }
 
+// An epoch's plan uploaded once and read a step at a time gives the same
+// batches as building each step from host rows; the input buffer is reused
+// (same address every step) and the labels are views of the uploaded plan.
+TEST(DevicePlan, StepsMatchHostBuiltBatchesInAFixedInputBuffer) {
+  const ImageSet images = make_synthetic_images(60, 4);
+  const DeviceImages device_images = upload_images(images, gl::Device::cpu);
+  const BatchBuilder builder(device_images, make_preprocessing(images, Standardize::per_channel));
+  const EpochPlan plan = make_epoch_plan(images.labels, 16, 9, 1, true);
+  const DevicePlan uploaded = upload_plan(plan, gl::Device::cpu);
+  ASSERT_EQ(uploaded.steps, 3);
+  gl::Tensor x, y;
+  const void* buffer = nullptr;
+  for (std::int64_t s = 0; s < plan.steps; ++s) {
+    builder.build_step(uploaded, s, x, y);
+    if (s == 0) buffer = x.raw_data();
+    EXPECT_EQ(x.raw_data(), buffer) << "step " << s;
+    gl::Tensor x_host, y_host;
+    builder.build(plan.rows.data() + 4 * s * plan.batch, plan.labels.data() + s * plan.batch, plan.batch, x_host,
+                  y_host);
+    EXPECT_EQ(x.to_vector(), x_host.to_vector()) << "step " << s;
+    EXPECT_EQ(y.to_labels(), y_host.to_labels()) << "step " << s;
+  }
+  EXPECT_NE(error_of([&] { builder.build_step(uploaded, 3, x, y); }).find("outside the plan's 3 steps"),
+            std::string::npos);
+}
+
 }  // namespace resnet
