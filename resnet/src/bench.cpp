@@ -10,13 +10,20 @@
 #include "engine/core/random.h"
 #include "engine/ops/ops.h"
 #include "engine/optim/sgd.h"
+#include "exit_codes.h"
+#include "train_config.h"
 
 namespace resnet {
 
 BenchResult run_bench(const BenchConfig& c, std::FILE* log) {
-  validate(c.model);
-  GL_CHECK(c.batch_size >= 1, "--batch-size must be at least 1, got {}", c.batch_size);
-  GL_CHECK(c.steps >= 1 && c.warmup >= 0, "--steps must be >= 1 and --warmup >= 0");
+  as_usage_error([&] {
+    validate(c.model);
+    GL_CHECK(c.batch_size >= 1 && c.batch_size <= kMaxBatch, "--batch-size must be 1-{}, got {}",
+             kMaxBatch, c.batch_size);
+    GL_CHECK(c.steps >= 1 && c.steps <= 100000 && c.warmup >= 0 && c.warmup <= 100000,
+             "--steps must be 1-100000 and --warmup 0-100000, got {} and {}", c.steps, c.warmup);
+    check_thread_count(c.threads);
+  });
   const gl::Device dev = select_device(c.device);
   if (c.threads > 0) gl::set_num_threads(c.threads);
   gl::Rng rng(c.seed);

@@ -9,6 +9,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -49,6 +50,26 @@ void save_checkpoint(const std::filesystem::path& path, const ResNet& model,
 
 // The metadata only (architecture, preprocessing, position).
 CheckpointInfo read_checkpoint_info(const std::filesystem::path& path);
+
+// The same from a metadata map (the fuzzer's entry point). Every field is
+// checked on its own: integers are whole decimal strings in the field's range,
+// numbers finite, lists the right length; errors name `path` and the field.
+CheckpointInfo checkpoint_info_from_metadata(const std::map<std::string, std::string>& metadata,
+                                             const std::string& path);
+
+// Whether a run with these flags can continue from this checkpoint: the same
+// model, standardization and classes, a position inside the run (epoch <=
+// --epochs, step_in_epoch < steps_per_epoch) and a global step that agrees
+// with the epoch, the step in the epoch and steps_per_epoch (so the data set,
+// --train-limit and --batch-size are the ones it was written with). Throws
+// gl::Error naming the file, the field and the flag.
+void check_resumable(const CheckpointInfo& info, const std::string& path, const ModelConfig& model,
+                     Standardize standardize, std::int64_t epochs, std::int64_t steps_per_epoch,
+                     std::int64_t batch_size);
+
+// The name of the first parameter, buffer or momentum buffer holding a NaN or
+// an infinity ("" when all are finite): a diverged model is never saved.
+std::string first_non_finite(const ResNet& model, gl::optim::SGD* optimizer);
 
 // Loads parameters, buffers and (when `optimizer` is given) momentum buffers
 // into an existing model, after checking that every name, shape and dtype

@@ -1,38 +1,41 @@
 #include "cifar_io.h"
 
 #include <fstream>
-#include <iterator>
 
 #include "engine/core/error.h"
+#include "input_file.h"
 
 namespace resnet {
 namespace fs = std::filesystem;
 
-ImageSet read_cifar_file(const fs::path& path, int num_classes) {
-  std::ifstream in(path, std::ios::binary);
-  GL_CHECK(in, "read_cifar_file: cannot open {} (expected a CIFAR-10 binary batch file)",
-           path.string());
-  std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)),
-                                  std::istreambuf_iterator<char>());
-  const auto n = static_cast<std::int64_t>(bytes.size());
+ImageSet parse_cifar_bytes(const std::uint8_t* bytes, std::size_t size, const std::string& name,
+                           int num_classes) {
+  const auto n = static_cast<std::int64_t>(size);
   GL_CHECK(n > 0 && n % kRecordBytes == 0,
            "read_cifar_file: {} has {} bytes, which is not a whole number of {}-byte records "
            "(label byte + 3,072 pixel bytes); the file is truncated or not a CIFAR-10 binary batch",
-           path.string(), n, kRecordBytes);
+           name, n, kRecordBytes);
   ImageSet set;
   const std::int64_t count = n / kRecordBytes;
   set.labels.resize(count);
   set.pixels.resize(count * kImageBytes);
   for (std::int64_t i = 0; i < count; ++i) {
-    const std::uint8_t* record = bytes.data() + i * kRecordBytes;
+    const std::uint8_t* record = bytes + i * kRecordBytes;
     GL_CHECK(record[0] < num_classes,
              "read_cifar_file: {} record {} (byte offset {}) has label {}, expected 0-{}; the file "
              "is corrupt or not a CIFAR-10 batch",
-             path.string(), i, i * kRecordBytes, int(record[0]), num_classes - 1);
+             name, i, i * kRecordBytes, int(record[0]), num_classes - 1);
     set.labels[i] = record[0];
     std::copy(record + 1, record + kRecordBytes, set.pixels.begin() + i * kImageBytes);
   }
   return set;
+}
+
+ImageSet read_cifar_file(const fs::path& path, int num_classes) {
+  const std::vector<char> bytes = read_input_file(
+      path, kMaxCifarFileBytes, "read_cifar_file (expected a CIFAR-10 binary batch file)");
+  return parse_cifar_bytes(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size(),
+                           path.string(), num_classes);
 }
 
 void write_cifar_file(const fs::path& path, const ImageSet& images) {
@@ -69,7 +72,10 @@ fs::path locate_batches(const fs::path& data_dir) {
            "files or `resnet make-synthetic --out {}` for a small generated set",
            data_dir.string(), data_dir.string(), data_dir.string());
   for (const fs::path& dir : {data_dir, data_dir / "cifar-10-batches-bin"}) {
-    if (fs::exists(dir / "data_batch_1.bin")) return dir;
+    if (fs::exists(dir / "data_batch_1.bin")) {
+      check_regular_if_present(dir / "data_batch_1.bin", "--data-dir");
+      return dir;
+    }
   }
   throw gl::Error(fmt::format(
       "--data-dir {}: no data_batch_1.bin there or in its cifar-10-batches-bin/ folder; run "
@@ -96,7 +102,12 @@ ImageSet read_test_set(const fs::path& batches_dir, int num_classes) {
 
 std::vector<std::string> read_class_names(const fs::path& batches_dir, int num_classes) {
   std::vector<std::string> names;
-  std::ifstream in(batches_dir / "batches.meta.txt");
+  const fs::path list = batches_dir / "batches.meta.txt";
+  check_regular_if_present(list, "read_class_names");
+  GL_CHECK(!fs::exists(list) || fs::file_size(list) <= (1u << 20),
+           "read_class_names: {} has {} bytes; a class list is one short name per line", list.string(),
+           fs::file_size(list));
+  std::ifstream in(list);
   for (std::string line; in && std::getline(in, line);) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
     if (!line.empty()) names.push_back(line);

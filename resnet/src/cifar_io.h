@@ -27,6 +27,11 @@ struct ImageSet {
 // Reads one file. Throws naming the file when its size is not a whole number of
 // records or a label is outside [0, num_classes).
 ImageSet read_cifar_file(const std::filesystem::path& path, int num_classes = kCifarClasses);
+// The same from a file's bytes (the fuzzer's entry point); `name` is the path for messages.
+ImageSet parse_cifar_bytes(const std::uint8_t* bytes, std::size_t size, const std::string& name,
+                           int num_classes = kCifarClasses);
+// The largest batch file read: 100,000 records (the official files have 10,000).
+constexpr std::int64_t kMaxCifarFileBytes = 100'000 * kRecordBytes;
 void write_cifar_file(const std::filesystem::path& path, const ImageSet& images);
 
 // Images [begin, end) of `all`.

@@ -6,6 +6,7 @@
 #include "commands.h"
 #include "download.h"
 #include "synthetic.h"
+#include "train_flags.h"
 
 namespace resnet {
 
@@ -23,6 +24,7 @@ void add_data_commands(CLI::App& app, int& exit_code) {
   synth->add_option("--train", s->train, "training images (a multiple of 5: five files)");
   synth->add_option("--test", s->test, "test images");
   synth->add_option("--seed", s->seed, "generator seed");
+  refuse_empty_values(*synth, {"--seed", "--train", "--test"});
   synth->callback([s, &exit_code] {
     write_synthetic_dataset(s->out, s->train, s->test, s->seed);
     fmt::print("wrote {} training and {} test images (10 classes) to {}\n", s->train, s->test, s->out);
@@ -38,6 +40,7 @@ void add_data_commands(CLI::App& app, int& exit_code) {
   dl->add_option("--data-dir", d->dir, "where to unpack (creates cifar-10-batches-bin/)")->required();
   dl->add_option("--url", d->url, "archive URL (a mirror)");
   dl->add_option("--md5", d->md5, "expected MD5 of the archive");
+  refuse_empty_values(*dl);
   dl->callback([d, &exit_code] {
     download_cifar10(d->dir, d->url, d->md5);
     exit_code = 0;
@@ -59,6 +62,7 @@ void add_bench_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--warmup", c->warmup, "untimed steps first");
   cmd->add_option("--threads", c->threads, "CPU threads (0: all)");
   c->model.projection_first_block = false;
+  refuse_empty_values(*cmd, {"--seed"});
   cmd->callback([c, &exit_code] {
     run_bench(*c);
     exit_code = 0;

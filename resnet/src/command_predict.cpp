@@ -12,6 +12,7 @@
 #include "engine/core/error.h"
 #include "engine/ops/ops.h"
 #include "image_file.h"
+#include "train_flags.h"
 
 namespace resnet {
 
@@ -28,6 +29,7 @@ void add_predict_command(CLI::App& app, int& exit_code) {
       ->check(CLI::ExistingFile);
   cmd->add_option("images", o->images, "image files (scaled to 32x32)")->required();
   cmd->add_option("--device", o->device, "cpu or cuda");
+  refuse_empty_values(*cmd);
   cmd->callback([o, &exit_code] {
     const gl::Device dev = select_device(o->device);
     CheckpointInfo info;

@@ -9,6 +9,10 @@
 #include "engine/core/backend.h"
 #include "engine/core/error.h"
 #include "evaluate.h"
+#include "exit_codes.h"
+#include "input_file.h"
+#include "train_config.h"
+#include "train_flags.h"
 
 namespace resnet {
 namespace fs = std::filesystem;
@@ -52,10 +56,15 @@ void add_test_command(CLI::App& app, int& exit_code) {
   cmd->add_option("--batch-size", o->batch_size, "images per evaluation batch");
   cmd->add_option("--device", o->device, "cpu or cuda");
   cmd->add_option("--threads", o->threads, "CPU threads (0: all)");
+  refuse_empty_values(*cmd);
   cmd->callback([o, &exit_code] {
-    GL_CHECK(o->batch_size >= 1, "--batch-size must be at least 1, got {}", o->batch_size);
+    if (o->batch_size < 1 || o->batch_size > kMaxBatch) {
+      throw UsageError(fmt::format("--batch-size must be 1-{}, got {}", kMaxBatch, o->batch_size));
+    }
+    check_thread_count(o->threads);
     for (const auto& p : o->checkpoints) {
-      GL_CHECK(fs::is_regular_file(p), "test: checkpoint {} does not exist", p);
+      if (!fs::exists(p)) throw UsageError(fmt::format("test: checkpoint {} does not exist", p));
+      check_regular_if_present(p, "test: checkpoint");
     }
     const gl::Device dev = select_device(o->device);
     if (o->threads > 0) gl::set_num_threads(o->threads);

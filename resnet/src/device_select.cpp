@@ -2,11 +2,17 @@
 
 #include "engine/core/backend.h"
 #include "engine/core/error.h"
+#include "exit_codes.h"
 #ifdef GRADLAB_RESNET_WITH_CUDA
 #include "cuda/cuda_info.h"
 #endif
 
 namespace resnet {
+
+void check_thread_count(int threads) {
+  if (threads >= 0 && threads <= kMaxThreads) return;
+  throw UsageError(fmt::format("--threads must be 0 (all) to {}, got {}", kMaxThreads, threads));
+}
 
 bool built_with_cuda() {
 #ifdef GRADLAB_RESNET_WITH_CUDA
@@ -18,7 +24,7 @@ bool built_with_cuda() {
 
 gl::Device select_device(const std::string& name) {
   if (name == "cpu") return gl::Device::cpu;
-  GL_CHECK(name == "cuda", "--device must be cpu or cuda, got '{}'", name);
+  if (name != "cuda") throw UsageError(fmt::format("--device must be cpu or cuda, got '{}'", name));
   if (!built_with_cuda()) {
     throw gl::Error(
         "--device cuda: no CUDA device found; this binary was built without CUDA (configure with "

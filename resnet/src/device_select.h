@@ -10,6 +10,11 @@ namespace resnet {
 // Throws a clear error for an unknown name or a CUDA device this binary cannot use.
 gl::Device select_device(const std::string& name);
 
+// One rule for --threads in every command: 0 (OMP_NUM_THREADS or all cores)
+// to kMaxThreads. Throws UsageError naming the flag.
+constexpr int kMaxThreads = 1024;
+void check_thread_count(int threads);
+
 // Whether this binary was built with the CUDA backend (GRADLAB_RESNET_WITH_CUDA).
 bool built_with_cuda();
 

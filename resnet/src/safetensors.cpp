@@ -1,11 +1,13 @@
 #include "safetensors.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "engine/core/error.h"
+#include "input_file.h"
 
 namespace resnet {
 namespace fs = std::filesystem;
@@ -74,70 +76,133 @@ gl::Tensor SafetensorsFile::tensor(const std::string& name) const {
   auto it = entries.find(name);
   GL_CHECK(it != entries.end(), "{}: no tensor named {}", path, name);
   gl::Tensor t = gl::Tensor::empty(it->second.shape, it->second.dtype, gl::Device::cpu);
-  std::memcpy(t.raw_data(), data.data() + it->second.begin, it->second.end - it->second.begin);
+  std::memcpy(t.raw_data(), bytes.data() + data_start + it->second.begin,
+              it->second.end - it->second.begin);
   return t;
 }
 
-SafetensorsFile read_safetensors(const fs::path& path) {
+namespace {
+// A non-negative JSON integer (nlohmann stores one as number_unsigned);
+// fractions (10.7), negatives, strings and booleans are refused.
+std::uint64_t json_index(const json& v, const std::string& where) {
+  GL_CHECK(v.is_number_unsigned(), "{} must be a non-negative integer, got {}", where, v.dump());
+  return v.get<std::uint64_t>();
+}
+
+SafetensorsFile::Entry parse_entry(const std::string& file, const std::string& name,
+                                   const json& value) {
+  const std::string where = fmt::format("read_safetensors: {}: tensor {}", file, name);
+  GL_CHECK(value.is_object(), "{}: the entry is not a JSON object", where);
+  for (const char* key : {"dtype", "shape", "data_offsets"}) {
+    GL_CHECK(value.contains(key), "{}: no \"{}\"", where, key);
+  }
+  SafetensorsFile::Entry e{};
+  const json& dtype = value["dtype"];
+  GL_CHECK(dtype.is_string(), "{}: dtype must be a string, got {}", where, dtype.dump());
+  GL_CHECK(parse_dtype(dtype.get<std::string>(), e.dtype),
+           "{} has dtype {}; gradlab reads F32, F64 and I32", where, dtype.dump());
+  const json& shape = value["shape"];
+  GL_CHECK(shape.is_array(), "{}: shape must be an array, got {}", where, shape.dump());
+  std::uint64_t count = 1;
+  for (const json& d : shape) {
+    const std::uint64_t n = json_index(d, where + ": each shape entry");
+    GL_CHECK(n <= static_cast<std::uint64_t>(INT64_MAX) && !__builtin_mul_overflow(count, n, &count),
+             "{}: shape {} has more elements than 64 bits count", where, shape.dump());
+    e.shape.push_back(static_cast<std::int64_t>(n));
+  }
+  const json& offsets = value["data_offsets"];
+  GL_CHECK(offsets.is_array() && offsets.size() == 2,
+           "{}: data_offsets must be [begin, end], got {}", where, offsets.dump());
+  e.begin = json_index(offsets[0], where + ": data_offsets[0]");
+  e.end = json_index(offsets[1], where + ": data_offsets[1]");
+  std::uint64_t want = 0;
+  GL_CHECK(!__builtin_mul_overflow(count, gl::dtype_size(e.dtype), &want),
+           "{}: shape {} has more bytes than 64 bits count", where, shape.dump());
+  GL_CHECK(e.begin <= e.end && e.end - e.begin == want,
+           "{} ({} {}) has data_offsets [{}, {}], which is {} bytes; its shape needs {}; the file "
+           "is corrupt",
+           where, gl::dtype_name(e.dtype), gl::shape_str(e.shape), e.begin, e.end,
+           e.begin <= e.end ? e.end - e.begin : 0, want);
+  return e;
+}
+}  // namespace
+
+SafetensorsFile parse_safetensors(std::vector<char> bytes, const std::string& name) {
   SafetensorsFile file;
-  file.path = path.string();
-  std::ifstream in(path, std::ios::binary);
-  GL_CHECK(in, "read_safetensors: cannot open {}", path.string());
-  const auto file_size = static_cast<std::uint64_t>(fs::file_size(path));
+  file.path = name;
+  const std::uint64_t size = bytes.size();
   std::uint64_t n = 0;
-  GL_CHECK(file_size >= 8 && in.read(reinterpret_cast<char*>(&n), 8),
-           "read_safetensors: {} is shorter than the 8-byte header length; not a safetensors file",
-           path.string());
-  GL_CHECK(n <= file_size - 8 && n < (100u << 20),
+  GL_CHECK(size >= 8, "read_safetensors: {} has {} bytes, shorter than the 8-byte header length; "
+           "not a safetensors file", name, size);
+  std::memcpy(&n, bytes.data(), 8);
+  GL_CHECK(n <= size - 8 && n <= kMaxSafetensorsHeader,
            "read_safetensors: {} declares a {}-byte header but has {} bytes; the file is "
            "truncated or not a safetensors file",
-           path.string(), n, file_size);
-  std::string text(n, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(n));
+           name, n, size);
+  const char* text = bytes.data() + 8;
+  GL_CHECK(n > 0 && text[0] == '{',
+           "read_safetensors: {}: the header does not start with '{{'; the header length is wrong "
+           "or this is not a safetensors file", name);
+  // JSON has no raw NUL byte; nlohmann would stop reading at one (a header
+  // length one too large then passes), the safetensors library refuses it.
+  GL_CHECK(std::memchr(text, '\0', n) == nullptr,
+           "read_safetensors: {}: the header has a NUL byte; the header length is wrong", name);
   json header;
   try {
-    header = json::parse(text);
+    // Trailing spaces (the format's padding) are allowed; any other byte after
+    // the JSON object means the header length is wrong.
+    header = json::parse(text, text + n);
   } catch (const json::exception& e) {
-    throw gl::Error(fmt::format("read_safetensors: {} has a malformed JSON header: {}",
-                                path.string(), e.what()));
+    throw gl::Error(fmt::format("read_safetensors: {} has a malformed JSON header (is the header "
+                                "length right?): {}", name, e.what()));
   }
-  GL_CHECK(header.is_object(), "read_safetensors: {}: the header is not a JSON object",
-           path.string());
-  const std::uint64_t data_size = file_size - 8 - n;
-  for (const auto& [name, value] : header.items()) {
-    if (name == "__metadata__") {
+  GL_CHECK(header.is_object(), "read_safetensors: {}: the header is not a JSON object", name);
+  file.data_start = 8 + n;
+  const std::uint64_t data_size = size - file.data_start;
+  for (const auto& [key, value] : header.items()) {
+    if (key == "__metadata__") {
+      GL_CHECK(value.is_object(), "read_safetensors: {}: __metadata__ must be an object of "
+               "strings, got {}", name, value.dump());
       for (const auto& [k, v] : value.items()) {
-        GL_CHECK(v.is_string(), "read_safetensors: {}: metadata {} is not a string",
-                 path.string(), k);
+        GL_CHECK(v.is_string(), "read_safetensors: {}: metadata {} is not a string", name, k);
         file.metadata[k] = v.get<std::string>();
       }
       continue;
     }
-    SafetensorsFile::Entry e{};
-    try {
-      const std::string dtype = value.at("dtype").get<std::string>();
-      GL_CHECK(parse_dtype(dtype, e.dtype),
-               "read_safetensors: {}: tensor {} has dtype {}; gradlab reads F32, F64 and I32",
-               path.string(), name, dtype);
-      e.shape = value.at("shape").get<gl::Shape>();
-      e.begin = value.at("data_offsets").at(0).get<std::uint64_t>();
-      e.end = value.at("data_offsets").at(1).get<std::uint64_t>();
-    } catch (const json::exception& ex) {
-      throw gl::Error(fmt::format("read_safetensors: {}: entry {} is malformed: {}",
-                                  path.string(), name, ex.what()));
-    }
-    const std::uint64_t want = gl::numel(e.shape) * gl::dtype_size(e.dtype);
-    GL_CHECK(e.begin <= e.end && e.end <= data_size && e.end - e.begin == want,
-             "read_safetensors: {}: tensor {} ({} {}) claims bytes [{}, {}) of {} data bytes, "
-             "needs {}; the file is truncated or corrupt",
-             path.string(), name, gl::dtype_name(e.dtype), gl::shape_str(e.shape), e.begin, e.end,
-             data_size, want);
-    file.entries[name] = e;
+    file.entries[key] = parse_entry(name, key, value);
   }
-  file.data.resize(data_size);
-  in.read(file.data.data(), static_cast<std::streamsize>(data_size));
-  GL_CHECK(in.good() || data_size == 0, "read_safetensors: reading {} failed", path.string());
+  // Sorted by offset, each tensor starts where the previous one ended, from 0
+  // to the last data byte: no gaps, no overlaps, nothing left over.
+  std::vector<std::pair<std::uint64_t, std::string>> order;
+  for (const auto& [key, e] : file.entries) order.emplace_back(e.begin, key);
+  std::sort(order.begin(), order.end(), [&](const auto& a, const auto& b) {
+    const auto& ea = file.entries.at(a.second);
+    const auto& eb = file.entries.at(b.second);
+    return std::pair(ea.begin, ea.end) < std::pair(eb.begin, eb.end);
+  });
+  std::uint64_t next = 0;
+  for (const auto& [begin, key] : order) {
+    const auto& e = file.entries.at(key);
+    GL_CHECK(e.begin == next,
+             "read_safetensors: {}: tensor {} has data_offsets [{}, {}] but the previous tensor "
+             "ends at byte {} (tensors must lie end to end, without gaps or overlaps); the file "
+             "is corrupt",
+             name, key, e.begin, e.end, next);
+    next = e.end;
+  }
+  GL_CHECK(next == data_size,
+           "read_safetensors: {}: the tensors cover {} bytes but the file has {} data bytes after "
+           "the header; the file is {}",
+           name, next, data_size,
+           next > data_size ? "truncated or corrupt" : "corrupt (trailing bytes)");
+  file.bytes = std::move(bytes);
   return file;
+}
+
+SafetensorsFile read_safetensors(const fs::path& path) {
+  // 64 GiB: far above any ResNet checkpoint, below what would be a mistake.
+  return parse_safetensors(read_input_file(path, std::uint64_t{64} << 30, "read_safetensors"),
+                           path.string());
 }
 
 }  // namespace resnet

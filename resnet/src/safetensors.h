@@ -4,6 +4,13 @@
 //   bytes 8 .. 8+N: JSON {"name": {"dtype": "F32", "shape": [..], "data_offsets": [b, e]}, ...,
 //                         "__metadata__": {"key": "string value", ...}}
 //   then the raw little-endian tensor bytes; offsets are relative to the data start.
+// The reader applies the format's own rules, as the safetensors library does
+// (safetensors/src/tensor.rs, read_metadata and validate): the header is a JSON
+// object (trailing spaces allowed, nothing else after it), dtype a string,
+// shape and data_offsets arrays of non-negative integers (no fractions),
+// data_offsets exactly two; the tensors, sorted by offset, lie end to end from
+// byte 0 and cover the data exactly (no gaps, no overlaps, no trailing bytes);
+// each tensor's byte count is its element count times its dtype size.
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -30,14 +37,21 @@ struct SafetensorsFile {
   };
   std::map<std::string, std::string> metadata;
   std::map<std::string, Entry> entries;
-  std::vector<char> data;
+  std::vector<char> bytes;     // the whole file
+  std::uint64_t data_start = 0;  // 8 + header length
   // A host tensor with the entry's bytes; throws naming the file when absent.
   gl::Tensor tensor(const std::string& name) const;
   std::string path;
 };
 
-// Reads and validates (header length, JSON, dtypes, offsets within the file,
-// byte counts matching shapes); every problem names the file.
+// The largest header the safetensors library accepts (MAX_HEADER_SIZE).
+constexpr std::uint64_t kMaxSafetensorsHeader = 100'000'000;
+
+// Parses and validates a whole file's bytes (the rules above); `name` is the
+// file's path for messages. Throws gl::Error naming it and the tensor or field.
+SafetensorsFile parse_safetensors(std::vector<char> bytes, const std::string& name);
+
+// Checks that `path` is a regular file, reads it and parses it.
 SafetensorsFile read_safetensors(const std::filesystem::path& path);
 
 }  // namespace resnet

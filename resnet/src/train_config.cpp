@@ -4,42 +4,45 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "device_select.h"
 #include "engine/core/error.h"
+#include "input_file.h"
 
 namespace resnet {
 
-void validate(const TrainConfig& c) {
+void validate_values(const TrainConfig& c) {
   validate(c.model);
   GL_CHECK(!c.data_dir.empty(), "--data-dir is required (a folder with data_batch_1.bin ...)");
-  GL_CHECK(std::filesystem::is_directory(c.data_dir),
-           "--data-dir {} does not exist or is not a directory; run `resnet download --data-dir "
-           "{}` or `resnet make-synthetic --out {}`",
-           c.data_dir, c.data_dir, c.data_dir);
   GL_CHECK(!c.model_dir.empty(), "--model-dir must not be empty");
-  GL_CHECK(c.batch_size >= 1 && c.batch_size <= 65536, "--batch-size must be 1-65536, got {}",
-           c.batch_size);
-  GL_CHECK(c.epochs >= 1, "--epochs must be at least 1, got {}", c.epochs);
+  GL_CHECK(c.batch_size >= 1 && c.batch_size <= kMaxBatch, "--batch-size must be 1-{}, got {}",
+           kMaxBatch, c.batch_size);
+  GL_CHECK(c.epochs >= 1 && c.epochs <= kMaxEpochs, "--epochs must be 1-{}, got {}", kMaxEpochs,
+           c.epochs);
   GL_CHECK(std::isfinite(c.lr) && c.lr > 0, "--lr must be a positive number, got {}", c.lr);
   GL_CHECK(c.momentum >= 0 && c.momentum < 1, "--momentum must be in [0, 1), got {}", c.momentum);
   GL_CHECK(!c.nesterov || c.momentum > 0, "--nesterov needs --momentum > 0");
   GL_CHECK(c.weight_decay >= 0 && std::isfinite(c.weight_decay),
-           "--weight-decay must be >= 0, got {}", c.weight_decay);
+           "--weight-decay must be a finite number >= 0, got {}", c.weight_decay);
   GL_CHECK(c.save_interval >= 1, "--save-interval must be at least 1 epoch, got {}",
            c.save_interval);
-  GL_CHECK(c.threads >= 0 && c.threads <= 1024, "--threads must be 0 (all) to 1024, got {}",
-           c.threads);
+  check_thread_count(c.threads);
   GL_CHECK(c.warmup_epochs >= 0 && c.warmup_epochs < c.epochs,
            "--warmup-epochs must be in [0, --epochs = {}), got {}", c.epochs, c.warmup_epochs);
   GL_CHECK(c.train_limit >= 0, "--train-limit must be >= 0, got {}", c.train_limit);
   GL_CHECK(c.stop_after_steps >= 0, "--stop-after-steps must be >= 0, got {}", c.stop_after_steps);
+  for (double m : c.multipliers) {
+    GL_CHECK(std::isfinite(m) && m >= 0, "--lr-multipliers must be finite numbers >= 0, got {}",
+             fmt::join(c.multipliers, ","));
+  }
   if (c.schedule == ScheduleKind::piecewise && !c.boundaries.empty()) {
     GL_CHECK(c.multipliers.size() == c.boundaries.size() + 1,
              "--lr-multipliers needs one more entry than --lr-boundaries ({} boundaries, {} "
              "multipliers)",
              c.boundaries.size(), c.multipliers.size());
     for (std::size_t i = 0; i < c.boundaries.size(); ++i) {
-      GL_CHECK(c.boundaries[i] > 0 && (i == 0 || c.boundaries[i] > c.boundaries[i - 1]),
-               "--lr-boundaries must be positive and increasing (epochs), got {}",
+      GL_CHECK(std::isfinite(c.boundaries[i]) && c.boundaries[i] > 0 &&
+                   c.boundaries[i] <= c.epochs && (i == 0 || c.boundaries[i] > c.boundaries[i - 1]),
+               "--lr-boundaries must be increasing epochs in (0, --epochs = {}], got {}", c.epochs,
                fmt::join(c.boundaries, ","));
     }
   }
@@ -49,8 +52,19 @@ void validate(const TrainConfig& c) {
              "epochs, so give 3 multipliers (got {})",
              c.multipliers.size());
   }
-  if (c.device == "cpu" || c.device == "cuda") return;
-  throw gl::Error(fmt::format("--device must be cpu or cuda, got '{}'", c.device));
+  GL_CHECK(c.device == "cpu" || c.device == "cuda", "--device must be cpu or cuda, got '{}'",
+           c.device);
+}
+
+void validate(const TrainConfig& c) {
+  validate_values(c);
+  GL_CHECK(std::filesystem::is_directory(c.data_dir),
+           "--data-dir {} does not exist or is not a directory; run `resnet download --data-dir "
+           "{}` or `resnet make-synthetic --out {}`",
+           c.data_dir, c.data_dir, c.data_dir);
+  GL_CHECK(!std::filesystem::exists(c.model_dir) || std::filesystem::is_directory(c.model_dir),
+           "--model-dir {} exists and is not a directory", c.model_dir);
+  if (!c.metrics_path.empty()) check_regular_if_present(c.metrics_path, "--metrics");
 }
 
 std::string to_json(const TrainConfig& c) {

@@ -39,7 +39,12 @@ struct TrainConfig {
   bool quiet = false;                  // no progress display (epoch summaries only)
 };
 
-// Throws gl::Error naming the flag and the accepted values.
+constexpr std::int64_t kMaxBatch = 65536;
+constexpr int kMaxEpochs = 100000;
+
+// Throws gl::Error naming the flag and the accepted values. validate_values
+// looks at the values only; validate also checks the folders and files named.
+void validate_values(const TrainConfig& config);
 void validate(const TrainConfig& config);
 
 // The config as JSON, stored in checkpoints and printed at start.

@@ -14,6 +14,7 @@
 #include "engine/ops/ops.h"
 #include "engine/optim/sgd.h"
 #include "evaluate.h"
+#include "exit_codes.h"
 #include "interrupt.h"
 #include "progress.h"
 
@@ -23,15 +24,37 @@ using Clock = std::chrono::steady_clock;
 
 std::unique_ptr<gl::optim::LrSchedule> make_schedule(const TrainConfig& c,
                                                      std::int64_t steps_per_epoch) {
+  GL_CHECK(steps_per_epoch >= 1, "make_schedule: need at least one step per epoch, got {}",
+           steps_per_epoch);
   const std::int64_t total = c.epochs * steps_per_epoch;
+  // Flags are in epochs, the schedules in steps: rounding can merge two
+  // boundaries or swallow the whole run, which is said here in flag terms.
   if (c.schedule == ScheduleKind::cosine) {
     const auto warmup = static_cast<std::int64_t>(std::llround(c.warmup_epochs * steps_per_epoch));
+    if (warmup >= total) {
+      throw UsageError(fmt::format(
+          "--warmup-epochs {} is {} of the {} steps of the run ({} epochs x {} steps per epoch); "
+          "the warm-up must leave at least one step of cosine decay: lower --warmup-epochs or "
+          "raise --epochs",
+          c.warmup_epochs, warmup, total, c.epochs, steps_per_epoch));
+    }
     return std::make_unique<gl::optim::CosineWarmup>(c.lr, warmup, total, 0.0);
   }
+  const bool defaults = c.boundaries.empty();
   std::vector<double> epochs = c.boundaries;
-  if (epochs.empty()) epochs = {0.5 * c.epochs, 0.75 * c.epochs};
+  if (defaults) epochs = {0.5 * c.epochs, 0.75 * c.epochs};
   std::vector<std::int64_t> steps;
   for (double e : epochs) steps.push_back(std::llround(e * steps_per_epoch));
+  for (std::size_t i = 1; i < steps.size(); ++i) {
+    if (steps[i] > steps[i - 1]) continue;
+    throw UsageError(fmt::format(
+        "{} {} epochs fall on steps {} with {} steps per epoch, so two learning-rate phases "
+        "would meet at one step; {}",
+        defaults ? "the default --lr-boundaries (50% and 75% of --epochs)" : "--lr-boundaries",
+        fmt::join(epochs, ", "), fmt::join(steps, ", "), steps_per_epoch,
+        defaults ? "raise --epochs, use a smaller --batch-size, or give --lr-boundaries"
+                 : "move the boundaries at least one step apart or use a smaller --batch-size"));
+  }
   return std::make_unique<gl::optim::PiecewiseConstant>(c.lr, steps, c.multipliers);
 }
 
@@ -89,7 +112,7 @@ std::string checkpoint_name(const ModelConfig& m, std::int64_t epoch) {
 }  // namespace
 
 TrainResult train(const TrainConfig& c, std::FILE* log) {
-  validate(c);
+  as_usage_error([&] { validate(c); });
   const gl::Device dev = select_device(c.device);
   if (c.threads > 0) gl::set_num_threads(c.threads);
   Data data = load_data(c, log);
@@ -119,8 +142,11 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
   fs::create_directories(c.model_dir);
   if (c.resume) {
     if (auto newest = newest_checkpoint(c.model_dir)) {
+      const CheckpointInfo saved = read_checkpoint_info(*newest);
+      check_resumable(saved, newest->string(), c.model, c.standardize, c.epochs, steps_per_epoch,
+                      c.batch_size);
       load_checkpoint(*newest, model, &optimizer);
-      pos = read_checkpoint_info(*newest).position;
+      pos = saved.position;
       result.last_checkpoint = newest->string();
       fmt::print(log, "resumed from {} (epoch {}, step {} of that epoch)\n", newest->string(),
                  pos.epoch + 1, pos.step_in_epoch);
@@ -148,18 +174,26 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
     const std::int64_t first_step = pos.step_in_epoch;
     const auto start = Clock::now();
     double lr = c.lr;
-    auto check_finite = [&](double sum) {
-      if (std::isfinite(sum)) return true;
+    auto diverged = [&](const std::string& what) {
       bar.finish();
       result.outcome = TrainOutcome::diverged;
       result.message = fmt::format(
-          "training stopped: the loss became {} in epoch {} (by step {}); the last good "
-          "checkpoint is {}; try a lower --lr or a warm-up (--schedule cosine --warmup-epochs 1)",
-          std::isnan(sum) ? "NaN" : "infinite", epoch + 1, pos.step,
+          "training stopped: {} in epoch {} (by step {}); the last good checkpoint is {}; try a "
+          "lower --lr or a warm-up (--schedule cosine --warmup-epochs 1)",
+          what, epoch + 1, pos.step,
           result.last_checkpoint.empty() ? "none (no checkpoint was written yet)"
                                          : result.last_checkpoint);
       fmt::print(log, "{}\n", result.message);
       return false;
+    };
+    auto check_finite = [&](double sum) {
+      if (std::isfinite(sum)) return true;
+      return diverged(fmt::format("the loss became {}", std::isnan(sum) ? "NaN" : "infinite"));
+    };
+    // Before any checkpoint is written: a diverged model is never saved.
+    auto model_is_finite = [&] {
+      const std::string bad = first_non_finite(model, &optimizer);
+      return bad.empty() || diverged(fmt::format("{} holds NaN or infinite values", bad));
     };
     for (std::int64_t s = first_step; s < plan.steps; ++s) {
       if (interrupt_requested() || (c.stop_after_steps > 0 && pos.step >= c.stop_after_steps)) {
@@ -167,7 +201,7 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
         pos.step_in_epoch = s;
         pos.loss_sum = loss_sum.item();
         pos.correct = correct.item();
-        if (!check_finite(pos.loss_sum)) return result;
+        if (!check_finite(pos.loss_sum) || !model_is_finite()) return result;
         const fs::path path = fs::path(c.model_dir) /
                               fmt::format("resnet{}-v{}-interrupted-step{:07}.safetensors",
                                           c.model.depth(), c.model.version, pos.step);
@@ -210,6 +244,10 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
     rec.seconds = seconds;
     rec.images_per_second = double(plan.steps - first_step) * plan.batch / std::max(seconds, 1e-9);
     const EvalResult ev = evaluate(model, eval_batches, eval_images.size(), 500, false);
+    if (!std::isfinite(ev.loss)) {
+      diverged(fmt::format("the {} loss became {}", data.eval_split, ev.loss));
+      return result;
+    }
     rec.eval_split = data.eval_split;
     rec.eval_loss = ev.loss;
     rec.eval_accuracy = ev.accuracy;
@@ -226,6 +264,7 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
     pos.step_in_epoch = 0;
     pos.loss_sum = pos.correct = 0;
     if ((epoch + 1) % c.save_interval == 0 || epoch + 1 == c.epochs) {
+      if (!model_is_finite()) return result;
       const fs::path path = fs::path(c.model_dir) / checkpoint_name(c.model, epoch + 1);
       save_checkpoint(path, model, &optimizer, info);
       result.last_checkpoint = path.string();

@@ -32,15 +32,15 @@ CliRun run(const std::string& args) {
 TEST(Cli, InvalidFlagsAreRejectedWithAMessage) {
   TempDir dir("cli_flags");
   CliRun r = run("train --data-dir " + (dir.path() / "nope").string());
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, 2);  // usage (README "Exit codes")
   EXPECT_NE(r.output.find("does not exist"), std::string::npos) << r.output;
   r = run("make-synthetic --out " + dir.path().string() + " --train 50 --test 20");
   ASSERT_EQ(r.status, 0) << r.output;
   r = run("train --data-dir " + dir.path().string() + " --batch-size 0");
-  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("--batch-size must be"), std::string::npos) << r.output;
   r = run("train --data-dir " + dir.path().string() + " --schedule linear");
-  EXPECT_NE(r.status, 0);
+  EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("--schedule"), std::string::npos) << r.output;
 }
 

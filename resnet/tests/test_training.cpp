@@ -16,42 +16,8 @@ namespace fs = std::filesystem;
 using testing::error_of;
 using testing::TempDir;
 
-namespace {
-// 2,000 training and 200 test images, written once per test process.
-const fs::path& synthetic_data() {
-  static TempDir dir("synthetic");
-  static bool written = false;
-  if (!written) {
-    write_synthetic_dataset(dir.path(), 2000, 200, 11);
-    written = true;
-  }
-  return dir.path();
-}
-
-TrainConfig small_config(const fs::path& model_dir) {
-  TrainConfig c;
-  c.data_dir = synthetic_data().string();
-  c.model_dir = model_dir.string();
-  c.model = ModelConfig{1, 1, 4, 10, true};
-  c.batch_size = 32;
-  c.epochs = 2;
-  c.train_limit = 320;  // 10 steps per epoch
-  c.schedule = ScheduleKind::cosine;
-  c.warmup_epochs = 0.5;
-  c.nesterov = true;
-  c.threads = 1;  // tiny layers: one thread avoids OpenMP overhead (and CI runs tests in parallel)
-  c.quiet = true;
-  c.seed = 5;
-  return c;
-}
-
-TrainResult quiet_train(const TrainConfig& c) {
-  std::FILE* sink = std::tmpfile();
-  TrainResult r = train(c, sink);
-  std::fclose(sink);
-  return r;
-}
-}  // namespace
+using testing::quiet_train;
+using testing::small_config;
 
 TEST(Training, SmallResNetLearnsTheSyntheticSet) {
   TempDir dir("learn");

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/core/error.h"
+#include "trainer.h"
 
 namespace resnet::testing {
 
@@ -39,5 +40,23 @@ std::string error_of(F&& f) {
   }
   return "";
 }
+
+// 2,000 training and 200 test images, written once per test process.
+const std::filesystem::path& synthetic_data();
+
+// ResNet-8 v1 with 4 filters on 320 of the synthetic images, batch 32 (10
+// steps per epoch), 2 epochs, cosine with half an epoch of warm-up, 1 thread.
+TrainConfig small_config(const std::filesystem::path& model_dir);
+
+// train() with its log sent to a temporary file.
+TrainResult quiet_train(const TrainConfig& c);
+
+// Rewrites a safetensors file with one metadata field replaced (or removed
+// when `value` is "<erase>"), keeping every tensor.
+void set_metadata(const std::filesystem::path& path, const std::string& key,
+                  const std::string& value);
+
+// The file's bytes (to show that a refused file was left alone).
+std::string file_bytes(const std::filesystem::path& path);
 
 }  // namespace resnet::testing
