@@ -1,15 +1,20 @@
 // The answer-file format a student writes by hand (templates in exercises/answers/):
 //
-//   # comment (to the end of the line)
+//   # comment (to the end of the line; '//' too)
 //   key = value
 //
-// key:   letters, digits, '_' and '.', e.g. dW1, standard.params, c.V_12
-// value: a number (2, -0.5, 1e-3), a word (w12_3, yes, C), or a bracketed list
-//        of values, nested for matrices: [[0.1, 0.2], [0.3, 0.4]]. Commas
-//        between items are optional; a list may run over several lines until
-//        its brackets close.
+// key:   the template's names (dW1, standard.params, c.V_12); the grader matches
+//        them ignoring case, '_' and '.' where that is unambiguous.
+// value: a number (2, -0.5, 1e-3, 7/10, 18,560), a word (w12_3, w^{12}_3, yes, C),
+//        a sentence (B is the transpose of A), or a list: [a, b] or [a b] or
+//        (a, b), nested for matrices ([[a, b], [c, d]], np.array([[a, b], [c, d]])),
+//        rows by ';' (MATLAB: [a b; c d]) or LaTeX (\begin{bmatrix} a & b \\ c & d
+//        \end{bmatrix}), shapes as 1 x C. A list runs over lines until it closes.
 //
-// Parse errors throw AnswerFileError naming the file, the line and what was expected.
+// Parsing never gives up on the file: every line that cannot be read is listed in
+// `problems` (its line, what was found) and the other entries are still read. A
+// key given twice keeps the answered one (`key = ?` placeholders are dropped) or
+// the later one, with a note. Only a file that cannot be opened throws.
 #pragma once
 #include <cstdint>
 #include <map>
@@ -26,6 +31,7 @@ struct AnswerFileError : std::runtime_error {
 // One value: a word/number (is_list false) or a list of values.
 struct AnswerValue {
   bool is_list = false;
+  bool bracketed = false;  // lists: written with brackets (false: a bare sentence or "a, b")
   std::string token;
   std::vector<AnswerValue> items;
   int line = 0;  // where the value starts
@@ -34,18 +40,36 @@ struct AnswerValue {
   // shape ({} for a single token). Throws AnswerFileError if ragged.
   std::vector<std::string> flatten(std::vector<std::int64_t>& shape,
                                    const std::string& file) const;
+  bool is_placeholder() const;  // every token is '?'
+  std::string text() const;     // as the student wrote it, compactly: [1, 2]
+};
+
+struct LineProblem {
+  int line = 0;
+  std::string key;      // the entry's key when it had one
+  std::string message;  // what was found and why it cannot be read
+  std::string where(const std::string& path) const;  // "file:line"
 };
 
 struct AnswerFile {
   std::string path;
-  std::map<std::string, AnswerValue> entries;
+  std::map<std::string, AnswerValue> entries;  // by key as written
   std::map<std::string, int> key_lines;
+  std::vector<LineProblem> problems;           // every unreadable line, in file order
+  std::vector<std::string> notes;              // what was read leniently (BOM, CRLF, Unicode, duplicates)
 };
 
 AnswerFile parse_answer_text(const std::string& text, const std::string& path);
-AnswerFile read_answer_file(const std::string& path);  // throws AnswerFileError if unreadable
+AnswerFile read_answer_file(const std::string& path);  // throws AnswerFileError if it cannot be opened
 
-// Parses a token as a number (whole token must be consumed); false if it is a word.
+// The text of a file or of a string, split by "[ex1]" .. "[ex5]" section lines
+// (other lines blanked, so line numbers stay the file's). Empty map: no sections.
+std::map<std::string, std::string> split_sections(const std::string& text);
+std::string read_text_file(const std::string& path);  // throws AnswerFileError if it cannot be opened
+
+// Parses a token as a number: decimal or exponent form, or a fraction a/b
+// (the whole token must be consumed); false if it is a word. nan and inf parse
+// (as non-finite numbers), so that the grader can say what they are.
 bool parse_number(const std::string& token, double& out);
 
 }  // namespace gl::ex

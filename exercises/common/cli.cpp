@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "engine/core/error.h"
+#include "exercises/common/rubric.h"
 
 namespace gl::ex {
 
@@ -21,6 +22,11 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--rounding-tol", o.rounding_tol,
                  "relative slack accepted as two-decimal rounding where a problem allows it (0: off)")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--reveal", o.reveal,
+                 "feedback when grading: none (verdicts and points), diagnosis (what is wrong, never the expected\n"
+                 "value; default), answers (the expected values too)")
+      ->check(CLI::IsMember({"none", "diagnosis", "answers"}));
+  app.add_option("--rubric", o.rubric, "rubric file: points per item and grading policies (exercises/README.md)");
   app.add_flag("--show-derivation", o.show_derivation, "with --answer (text format): print the derivation too");
 }
 
@@ -49,9 +55,12 @@ int grade_answer(const Report& report, const CommonOptions& o) {
   g.atol = g.rtol = o.tol;
   g.round_rel = o.rounding_tol;
   g.round_abs = o.rounding_tol > 0 ? 0.01 : 0.0;
-  GradeResult result;
+  Reveal reveal = parse_reveal(o.reveal);
+  std::vector<AnswerItem> items = report.expected;
+  apply_rubric(o.rubric.empty() ? default_rubric() : read_rubric(o.rubric), report.id(), items);
+  AnswerFile file;
   try {
-    result = grade(report.expected, read_answer_file(o.answer), g);  // ragged lists throw while grading
+    file = read_answer_file(o.answer);
   } catch (const AnswerFileError& e) {
     std::cerr << "error: " << e.what() << "\n";
     if (o.format == "gradescope") {  // the student still sees why they got no score
@@ -61,18 +70,20 @@ int grade_answer(const Report& report, const CommonOptions& o) {
     }
     return 2;
   }
+  GradeResult result = grade(items, file, g);
   if (o.format == "gradescope") {
-    emit(grade_to_gradescope(result, report.id()).dump(2) + "\n", o);
+    emit(grade_to_gradescope(result, report.id(), reveal).dump(2) + "\n", o);
   } else if (o.format == "json") {
-    nlohmann::json j = grade_to_json(result);
+    nlohmann::json j = grade_to_json(result, reveal);
     j["problem"] = report.id();
     j["checks_ok"] = report.all_ok();
     emit(j.dump(2) + "\n", o);
   } else {
     std::string text = o.show_derivation ? render(report, o.format) + "\n" : "";
-    emit(text + grade_to_text(result, report.id()), o);
+    emit(text + grade_to_text(result, report.id(), reveal), o);
   }
-  return result.exit_code();
+  for (const auto& p : file.problems) std::cerr << "error: " << p.where(file.path) << ": " << p.message << "\n";
+  return file.problems.empty() ? result.exit_code() : 2;
 }
 
 }  // namespace

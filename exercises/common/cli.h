@@ -3,7 +3,9 @@
 //
 // Exit status: 0 every confirmation holds (and, with --answer, every item is
 // correct); 1 a confirmation failed, or an answer item is wrong or missing;
-// 2 the answer file cannot be read or parsed; 3 bad options or an engine error.
+// 2 the answer file cannot be opened, or some of its lines cannot be read (every
+// other line is still graded, and the results are written in every format);
+// 3 bad options or an engine error.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <functional>
@@ -24,6 +26,8 @@ struct CommonOptions {
   double tol = 1e-6;            // exact-match tolerance (absolute and relative)
   double rounding_tol = 0.05;   // relative slack for rounded intermediates (0: off)
   bool show_derivation = false; // with --answer: print the derivation too
+  std::string reveal = "diagnosis";  // none | diagnosis | answers (grade.h)
+  std::string rubric;           // --rubric FILE: points and policies (rubric.h); default the assignment's
 };
 
 void add_common_options(CLI::App& app, CommonOptions& options);

@@ -1,4 +1,6 @@
-// Item-by-item grading of an answer file (see grade.h for the verdicts).
+// Item-by-item grading of an answer file (see grade.h for the verdicts). The
+// feedback is a diagnosis that never contains the key's values; the expected
+// value goes to ItemResult::answer, shown only when answers are revealed.
 #include "exercises/common/grade.h"
 
 #include <fmt/format.h>
@@ -7,6 +9,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <set>
+#include <stdexcept>
 
 #include "exercises/common/report.h"
 
@@ -15,7 +19,8 @@ namespace {
 
 std::string shape_text(const std::vector<std::int64_t>& s) {
   if (s.empty()) return "a single value";
-  return fmt::format("[{}]", fmt::join(s, " x "));
+  if (s.size() == 1) return fmt::format("a list of {}", s[0]);
+  return fmt::format("{} matrix", fmt::join(s, " x "));
 }
 
 // Scalars may be written bare or as a one-element list; vectors as [a, b] or
@@ -34,101 +39,247 @@ std::string compact(const nlohmann::json& j) {
     for (const auto& e : j) parts.push_back(compact(e));
     return fmt::format("[{}]", fmt::join(parts, ", "));
   }
+  if (j.is_object()) {
+    std::vector<std::string> parts;
+    for (auto it = j.begin(); it != j.end(); ++it) parts.push_back(fmt::format("{} ({})", compact(*it), it.key()));
+    return fmt::format("one of {}", fmt::join(parts, ", "));
+  }
   if (j.is_number()) return num(j.get<double>());
   if (j.is_string()) return j.get<std::string>();
   return j.dump();
 }
-std::string expected_text(const AnswerItem& item) {
-  if (!item.alternatives.empty()) return num(item.alternatives.front().value);
-  return compact(item.expected_json());
+
+// Where entry i sits, for the feedback: "2" in a vector, "(2, 1)" in a matrix (1-based).
+std::string entry_name(const std::vector<std::int64_t>& shape, std::size_t i) {
+  auto s = squeeze(shape);
+  if (s.size() == 2) return fmt::format("({}, {})", i / s[1] + 1, i % s[1] + 1);
+  return fmt::format("{}", i + 1);
+}
+
+std::string list_entries(std::vector<std::string> parts) {
+  if (parts.size() > 6) {
+    std::size_t more = parts.size() - 5;
+    parts.resize(5);
+    parts.push_back(fmt::format("and {} more", more));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+// Forms the grader reads for this item, for an unreadable line (no values of the key).
+std::string accepted_forms(const AnswerItem& item) {
+  switch (item.kind) {
+    case ItemKind::choice: return "one word (a short sentence containing it is read too)";
+    case ItemKind::shape: return "a shape as a list of axis names or sizes, such as [C], (N, C) or 1 x C";
+    case ItemKind::symbolic:
+    case ItemKind::numeric: {
+      std::string what = item.kind == ItemKind::numeric ? "numbers (0.25, -3/4, 1e-3)" : "entries like w12_3 or 0";
+      if (item.shape.empty()) return item.kind == ItemKind::numeric ? "one number (0.25, -3/4, 1e-3)" : "one word";
+      if (item.shape.size() == 1 && item.shape[0] == 1)
+        return item.kind == ItemKind::numeric ? "one number, bare or in brackets: -0.5 or [-0.5]" : "one word, or [word]";
+      if (item.shape.size() == 1) return fmt::format("a list of {} {}: [a, b, ...]", item.shape[0], what);
+      return fmt::format("a {} x {} matrix of {}: [[a, b], [c, d]] (one list per row), [a b; c d] or "
+                         "\\begin{{bmatrix}} a & b \\\\ c & d \\end{{bmatrix}}",
+                         item.shape[0], item.shape[1], what);
+    }
+  }
+  return "";
+}
+
+bool within(double got, double want, double atol, double rtol) { return std::abs(got - want) <= atol + rtol * std::abs(want); }
+
+bool all_within(const std::vector<double>& got, const std::vector<double>& want, double atol, double rtol) {
+  if (got.size() != want.size()) return false;
+  for (std::size_t i = 0; i < got.size(); ++i)
+    if (!within(got[i], want[i], atol, rtol)) return false;
+  return true;
+}
+
+std::vector<double> transposed(const std::vector<double>& v, std::int64_t rows, std::int64_t cols) {
+  std::vector<double> t(v.size());
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c) t[c * rows + r] = v[r * cols + c];
+  return t;
+}
+
+struct Slack {  // the tolerance a known-mistake or follow-through comparison uses
+  double atol, rtol;
+};
+Slack slack(const AnswerItem& item, const GradeOptions& o) {
+  return item.allow_rounding ? Slack{std::max(o.round_abs, o.atol), std::max(o.round_rel, o.rtol)} : Slack{o.atol, o.rtol};
 }
 
 ItemResult grade_numeric(const AnswerItem& item, const std::vector<std::string>& tokens,
-                         const std::vector<std::int64_t>& shape, const GradeOptions& opt) {
-  ItemResult r{item.key, Verdict::incorrect, {}, 0.0};
+                         const std::vector<std::int64_t>& shape, const GradeOptions& opt, const StudentValues& mine) {
+  ItemResult r;
+  r.verdict = Verdict::incorrect;
   std::vector<double> got(tokens.size());
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     if (!parse_number(tokens[i], got[i])) {
-      r.feedback = fmt::format("'{}' is not a number; expected {}", tokens[i], expected_text(item));
+      r.feedback = tokens.size() == 1 ? fmt::format("'{}' is not a number", tokens[i])
+                                      : fmt::format("entry {} ('{}') is not a number", entry_name(shape, i), tokens[i]);
+      return r;
+    }
+    if (std::isnan(got[i])) {
+      r.feedback = fmt::format("'{}' is not a number (nan): give the value", tokens[i]);
+      return r;
+    }
+    if (std::isinf(got[i])) {
+      r.feedback = fmt::format("'{}' is infinite: the answer is a finite number", tokens[i]);
       return r;
     }
   }
-  if (!item.alternatives.empty()) {  // a scalar with several accepted conventions
+  Slack s = slack(item, opt);
+  if (!item.alternatives.empty()) {  // a scalar with several counting conventions (problem 3)
     if (got.size() != 1) {
       r.feedback = fmt::format("expected a single number, found {}", shape_text(shape));
       return r;
     }
-    double best = INFINITY;
+    std::vector<std::string> labels;
     for (const Alternative& a : item.alternatives) {
-      double d = std::abs(got[0] - a.value);
-      if (d <= opt.atol + opt.rtol * std::abs(a.value)) {
+      labels.push_back(a.label);
+      if (!within(got[0], a.value, opt.atol, opt.rtol)) continue;
+      if (a.accepted) {
         r.verdict = Verdict::correct;
-        r.feedback = fmt::format("matches the count {} ({})", num(a.value), a.label);
+        r.feedback = fmt::format("the count with the convention '{}'", a.label);
+      } else {
+        r.feedback = fmt::format("this is the count with the convention '{}', which this course does not accept", a.label);
+      }
+      return r;
+    }
+    for (const Mistake& m : item.mistakes)
+      if (!m.numbers.empty() && within(got[0], m.numbers[0], opt.atol, opt.rtol)) {
+        r.feedback = m.diagnosis;
         return r;
       }
-      best = std::min(best, d);
-    }
-    std::vector<std::string> accepted;
-    for (const Alternative& a : item.alternatives) accepted.push_back(fmt::format("{} ({})", num(a.value), a.label));
-    r.max_difference = best;
-    r.feedback = fmt::format("{} matches no convention; expected one of {}; the nearest differs by {}", num(got[0]),
-                             fmt::join(accepted, ", "), num(best));
+    r.feedback = fmt::format("{} matches none of the counting conventions ({})", tokens[0], fmt::join(labels, "; "));
     return r;
   }
   if (squeeze(shape) != squeeze(item.shape)) {
-    r.feedback = fmt::format("expected {} values shaped {}, found {}; expected {}", item.numbers.size(),
-                             shape_text(item.shape), shape_text(shape), expected_text(item));
+    auto n = item.numbers.size();
+    if (got.size() + 1 == n && all_within(got, std::vector<double>(item.numbers.begin() + 1, item.numbers.end()), s.atol, s.rtol)) {
+      r.feedback = "the bias coordinate is missing: x(l) starts with the constant 1";
+      return r;
+    }
+    if (item.shape.size() == 2 && squeeze(shape) == squeeze({item.shape[1], item.shape[0]}) &&
+        all_within(transposed(got, item.shape[1], item.shape[0]), item.numbers, s.atol, s.rtol)) {
+      r.feedback = "transposed: the values are right but the matrix must have the layout of W(l) (rows = inputs)";
+      return r;
+    }
+    r.feedback = fmt::format("expected {} ({} values), found {}", shape_text(item.shape), n, shape_text(shape));
     return r;
   }
   bool exact = true, rounded = true;
-  std::size_t worst = 0;
+  std::vector<std::string> wrong;
   for (std::size_t i = 0; i < got.size(); ++i) {
     double e = item.numbers[i], d = std::abs(got[i] - e);
-    if (d > r.max_difference) { r.max_difference = d; worst = i; }
+    r.max_difference = std::max(r.max_difference, d);
     if (d > opt.atol + opt.rtol * std::abs(e)) exact = false;
-    if (d > opt.round_abs + opt.round_rel * std::abs(e)) rounded = false;
+    bool ok_rounded = d <= opt.round_abs + opt.round_rel * std::abs(e);
+    if (!ok_rounded) rounded = false;
+    if (!(item.allow_rounding ? ok_rounded : d <= opt.atol + opt.rtol * std::abs(e)))
+      wrong.push_back(fmt::format("{} (you wrote {})", entry_name(item.shape, i), tokens[i]));
   }
   if (exact) {
     r.verdict = Verdict::correct;
     r.feedback = "within tolerance";
-  } else if (item.allow_rounding && rounded) {
-    r.verdict = Verdict::correct_rounded;
-    r.feedback = fmt::format(
-        "correct up to the rounding of intermediate values (largest difference {} at entry {}); "
-        "full precision: {}", num(r.max_difference), worst, expected_text(item));
-  } else {
-    r.feedback = fmt::format("expected {}; largest difference {} at entry {} (you wrote {})",
-                             expected_text(item), num(r.max_difference), worst, tokens[worst]);
+    return r;
   }
+  if (item.allow_rounding && rounded) {
+    r.verdict = Verdict::correct_rounded;
+    r.feedback = "correct up to the rounding of intermediate values (two decimals)";
+    return r;
+  }
+  if (item.follow_through) {  // right, given the student's own earlier (wrong) values
+    auto own = item.follow_through(mine);
+    if (own && all_within(got, *own, s.atol, s.rtol)) {
+      r.verdict = item.follow_through_credit ? Verdict::correct : Verdict::incorrect;
+      r.feedback = fmt::format("consistent with your {} (follow-through{})", item.follows,
+                               item.follow_through_credit ? " credit" : "; this rubric gives no credit for it");
+      return r;
+    }
+  }
+  for (const Mistake& m : item.mistakes)
+    if (all_within(got, m.numbers, s.atol, s.rtol)) {
+      r.feedback = m.diagnosis;
+      return r;
+    }
+  if (item.shape.size() == 2 && item.shape[0] == item.shape[1] &&
+      all_within(transposed(got, item.shape[0], item.shape[1]), item.numbers, s.atol, s.rtol)) {
+    r.feedback = "transposed: the values are right but the matrix must have the layout of W(l) (rows = inputs)";
+    return r;
+  }
+  std::vector<double> negated(got.size());
+  std::transform(got.begin(), got.end(), negated.begin(), [](double v) { return -v; });
+  if (all_within(negated, item.numbers, s.atol, s.rtol)) {
+    r.feedback = "the sign is wrong (every entry has the opposite sign)";
+    return r;
+  }
+  r.feedback = fmt::format("{} of {} {} wrong: {}", wrong.size(), got.size(), got.size() == 1 ? "value is" : "entries are",
+                           got.size() == 1 ? fmt::format("you wrote {}", tokens[0]) : list_entries(wrong));
   return r;
+}
+
+// w12_3 -> w21_3: the channel indices swapped.
+std::string swap_channels(const std::string& normalized) {
+  if (normalized.size() == 5 && normalized[0] == 'w' && normalized[3] == '_')
+    return std::string("w") + normalized[2] + normalized[1] + normalized.substr(3);
+  return normalized;
 }
 
 ItemResult grade_symbolic(const AnswerItem& item, const std::vector<std::string>& tokens,
                           const std::vector<std::int64_t>& shape) {
-  ItemResult r{item.key, Verdict::incorrect, {}, 0.0};
-  if (shape != item.shape) {
-    r.feedback = fmt::format("expected shape {}, found {}; expected {}", shape_text(item.shape),
-                             shape_text(shape), expected_text(item));
+  ItemResult r;
+  r.verdict = Verdict::incorrect;
+  std::vector<std::string> got, want;
+  for (const auto& t : tokens) got.push_back(normalize_symbol(t));
+  for (const auto& t : item.symbols) want.push_back(normalize_symbol(t));
+  auto same = [&](const std::vector<std::string>& a, const std::vector<std::string>& b) { return a == b; };
+  for (const Mistake& m : item.mistakes) {
+    std::vector<std::string> ms;
+    for (const auto& t : m.symbols) ms.push_back(normalize_symbol(t));
+    if (same(got, ms) && squeeze(shape) == squeeze(m.shape.empty() ? item.shape : m.shape)) {
+      r.feedback = m.diagnosis;
+      return r;
+    }
+  }
+  if (squeeze(shape) != squeeze(item.shape)) {
+    if (item.shape.size() == 2 && squeeze(shape) == squeeze({item.shape[1], item.shape[0]})) {
+      std::vector<std::string> t(got.size());
+      for (std::int64_t a = 0; a < item.shape[1]; ++a)
+        for (std::int64_t b = 0; b < item.shape[0]; ++b) t[b * item.shape[1] + a] = got[a * item.shape[0] + b];
+      r.feedback = same(t, want) ? "transposed: the entries are right but rows and columns are swapped"
+                                 : fmt::format("expected {}, found {} (rows and columns swapped?)", shape_text(item.shape),
+                                               shape_text(shape));
+      return r;
+    }
+    r.feedback = fmt::format("expected {}, found {}", shape_text(item.shape), shape_text(shape));
     return r;
   }
   std::vector<std::string> wrong;
-  std::int64_t cols = item.shape.size() == 2 ? item.shape[1] : 0;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    if (normalize_symbol(tokens[i]) == normalize_symbol(item.symbols[i])) continue;
-    std::string where = cols ? fmt::format("({}, {})", i / cols + 1, i % cols + 1) : fmt::format("{}", i + 1);
-    wrong.push_back(fmt::format("{}: expected {}, found {}", where, item.symbols[i], tokens[i]));
+  std::size_t right = 0;
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    if (got[i] == want[i]) { ++right; continue; }
+    wrong.push_back(fmt::format("{} (you wrote {})", entry_name(item.shape, i), tokens[i]));
   }
   r.max_difference = static_cast<double>(wrong.size());
   if (wrong.empty()) {
     r.verdict = Verdict::correct;
     r.feedback = "every entry matches";
+    return r;
+  }
+  std::vector<std::string> swapped(got.size());
+  std::transform(got.begin(), got.end(), swapped.begin(), swap_channels);
+  std::vector<std::string> reversed(got.rbegin(), got.rend());
+  if (same(swapped, want)) {
+    r.feedback = "the channel indices are swapped: w^{ij}_k links input channel i to output channel j";
+  } else if (squeeze(item.shape).size() == 1 && same(reversed, want)) {
+    r.feedback = "the kernel is not flipped: the back convolution uses the taps in reverse order";
   } else {
-    if (wrong.size() > 6) {
-      std::size_t more = wrong.size() - 5;
-      wrong.resize(5);
-      wrong.push_back(fmt::format("and {} more", more));
-    }
-    r.feedback = fmt::format("{} of {} entries differ: {}", r.max_difference, tokens.size(), fmt::join(wrong, "; "));
+    r.feedback = fmt::format("{} of {} entries are wrong: {}", wrong.size(), got.size(), list_entries(wrong));
+  }
+  if (item.partial_credit && right > 0) {
+    r.verdict = Verdict::partial;
+    r.score = static_cast<double>(right) / static_cast<double>(got.size());  // scaled by the points later
   }
   return r;
 }
@@ -145,58 +296,119 @@ bool shape_matches(const std::vector<std::string>& tokens, const std::vector<std
   return true;
 }
 
-ItemResult grade_shape(const AnswerItem& item, const std::vector<std::string>& tokens) {
-  ItemResult r{item.key, Verdict::incorrect, {}, 0.0};
+ItemResult grade_shape(const AnswerItem& item, std::vector<std::string> tokens) {
+  ItemResult r;
+  r.verdict = Verdict::incorrect;
+  // "C-dimensional", "C." -> C; a bare sentence "C values, one per channel" keeps its first word only if it is an axis.
   if (shape_matches(tokens, item.symbols, item.numbers)) {
     r.verdict = Verdict::correct;
     r.feedback = "shape matches";
   } else if (!item.alt_symbols.empty() && shape_matches(tokens, item.alt_symbols, item.alt_numbers)) {
     r.verdict = Verdict::correct;
-    r.feedback = fmt::format("shape matches (with kept dimensions; without: [{}])", fmt::join(item.symbols, ", "));
+    r.feedback = "shape matches (with kept dimensions)";
   } else {
-    std::vector<std::string> sizes;
-    for (double n : item.numbers) sizes.push_back(num(n));
-    r.feedback = fmt::format("expected {} (with these sizes: [{}]), found [{}]", expected_text(item),
-                             fmt::join(sizes, ", "), fmt::join(tokens, ", "));
+    std::vector<std::string> kept_averaged;
+    for (const auto& t : tokens)
+      for (const auto& a : item.averaged_axes)
+        if (normalize_symbol(t) == normalize_symbol(a)) kept_averaged.push_back(a);
+    r.feedback = kept_averaged.empty()
+                     ? fmt::format("the shape [{}] is not the shape of this statistic", fmt::join(tokens, ", "))
+                     : fmt::format("statistics over the wrong axes: your shape keeps {}, {} the statistics "
+                                   "average over", fmt::join(kept_averaged, " and "),
+                                   kept_averaged.size() > 1 ? "axes" : "an axis");
   }
   return r;
 }
 
 ItemResult grade_choice(const AnswerItem& item, const std::vector<std::string>& tokens) {
-  ItemResult r{item.key, Verdict::incorrect, {}, 0.0};
-  if (tokens.size() == 1)
-    for (const auto& s : item.symbols)
-      if (normalize_symbol(tokens[0]) == normalize_symbol(s)) {
-        r.verdict = Verdict::correct;
-        r.feedback = "matches";
+  ItemResult r;
+  r.verdict = Verdict::incorrect;
+  static const std::set<std::string> negations = {"not", "isn't", "isnt", "never", "neither"};
+  std::set<std::string> accept, reject;
+  for (const auto& s : item.symbols) accept.insert(normalize_symbol(s));
+  for (const auto& s : item.rejected) reject.insert(normalize_symbol(s));
+  std::vector<std::string> yes, no;
+  bool negated = false;
+  for (const auto& t : tokens) {
+    std::string n = normalize_symbol(t);
+    if (accept.count(n)) yes.push_back(t);
+    if (reject.count(n)) no.push_back(t);
+    if (negations.count(n)) negated = true;
+  }
+  std::string written = fmt::format("{}", fmt::join(tokens, " "));
+  if (!yes.empty() && no.empty() && !negated) {
+    r.verdict = Verdict::correct;
+    r.feedback = tokens.size() == 1 ? "matches" : fmt::format("read '{}' in your sentence", yes.front());
+    return r;
+  }
+  if (!yes.empty() || (negated && !no.empty())) {
+    r.feedback = fmt::format("ambiguous: '{}' both affirms and denies; write one word", written);
+    return r;
+  }
+  for (const Mistake& m : item.mistakes)
+    for (const auto& t : tokens)
+      if (std::find_if(m.symbols.begin(), m.symbols.end(), [&](const std::string& s) {
+            return normalize_symbol(s) == normalize_symbol(t);
+          }) != m.symbols.end()) {
+        r.feedback = m.diagnosis;
         return r;
       }
-  r.feedback = fmt::format("expected {}, found {}", item.symbols.front(), fmt::join(tokens, " "));
+  r.feedback = no.empty() && tokens.size() > 1
+                   ? fmt::format("no answer word found in '{}'; write one word", written)
+                   : fmt::format("'{}' is not the answer", written);
   return r;
+}
+
+// Which entry of the file answers `item`: the exact key, else the one key that matches ignoring case, '_' and '.'.
+const std::string* find_key(const AnswerItem& item, const std::vector<AnswerItem>& all, const AnswerFile& f) {
+  if (f.entries.count(item.key)) return &f.entries.find(item.key)->first;
+  std::string want = normalize_key(item.key);
+  int same_normal = 0;
+  for (const auto& other : all) same_normal += normalize_key(other.key) == want;
+  if (same_normal != 1) return nullptr;  // two items share the normalised key: only the exact spelling counts
+  const std::string* found = nullptr;
+  for (const auto& [k, v] : f.entries) {
+    if (normalize_key(k) != want) continue;
+    if (!found || (f.entries.at(*found).is_placeholder() && !v.is_placeholder())) found = &k;
+  }
+  return found;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
 }
 
 }  // namespace
 
-std::string normalize_symbol(const std::string& s) {
-  std::string out;
-  for (char c : s)
-    if (c != '^' && c != '{' && c != '}' && c != ' ' && c != '*')
-      out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  double v;  // "0", "0.0", "-0" are the same zero
-  if (parse_number(out, v)) return num(v);
-  return out;
+Reveal parse_reveal(const std::string& name) {
+  if (name == "none") return Reveal::none;
+  if (name == "diagnosis") return Reveal::diagnosis;
+  if (name == "answers") return Reveal::answers;
+  throw std::invalid_argument(fmt::format("--reveal: '{}' is not one of none, diagnosis, answers", name));
 }
 
 const char* verdict_name(Verdict v) {
   switch (v) {
     case Verdict::correct: return "correct";
     case Verdict::correct_rounded: return "correct (rounded)";
+    case Verdict::partial: return "partly correct";
     case Verdict::incorrect: return "incorrect";
     case Verdict::missing: return "missing";
+    case Verdict::unreadable: return "unreadable";
     case Verdict::skipped: return "skipped (optional)";
   }
   return "?";
 }
+
+bool is_correct(Verdict v) { return v == Verdict::correct || v == Verdict::correct_rounded; }
 
 AnswerItem numeric_item(std::string key, std::string description, std::vector<std::int64_t> shape,
                         std::vector<double> numbers, bool allow_rounding) {
@@ -238,12 +450,14 @@ AnswerItem shape_item(std::string key, std::string description, std::vector<std:
   i.alt_numbers = std::move(alt_sizes);
   return i;
 }
-AnswerItem choice_item(std::string key, std::string description, std::vector<std::string> accepted) {
+AnswerItem choice_item(std::string key, std::string description, std::vector<std::string> accepted,
+                       std::vector<std::string> rejected) {
   AnswerItem i;
   i.key = std::move(key);
   i.description = std::move(description);
   i.kind = ItemKind::choice;
   i.symbols = std::move(accepted);
+  i.rejected = std::move(rejected);
   return i;
 }
 
@@ -251,7 +465,8 @@ nlohmann::json AnswerItem::expected_json() const {
   using nlohmann::json;
   if (!alternatives.empty()) {
     json j = json::object();
-    for (const auto& a : alternatives) j[a.label] = a.value;
+    for (const auto& a : alternatives)
+      if (a.accepted) j[a.label] = a.value;
     return j;
   }
   if (kind == ItemKind::choice) return symbols.front();
@@ -276,134 +491,123 @@ nlohmann::json AnswerItem::expected_json() const {
 }
 
 bool GradeResult::all_correct() const {
-  return std::all_of(items.begin(), items.end(), [](const ItemResult& r) {
-    return r.verdict == Verdict::correct || r.verdict == Verdict::correct_rounded ||
-           r.verdict == Verdict::skipped;
-  });
+  return std::all_of(items.begin(), items.end(),
+                     [](const ItemResult& r) { return is_correct(r.verdict) || r.verdict == Verdict::skipped; });
+}
+double GradeResult::score() const {
+  double s = 0;
+  for (const auto& r : items) s += r.score;
+  return s;
+}
+double GradeResult::max_score() const {
+  double s = 0;
+  for (const auto& r : items) s += r.max_score;
+  return s;
 }
 
-GradeResult grade(const std::vector<AnswerItem>& expected, const AnswerFile& answers,
-                  const GradeOptions& options) {
+GradeResult grade(const std::vector<AnswerItem>& expected, const AnswerFile& answers, const GradeOptions& options) {
   GradeResult g;
   g.file = answers.path;
-  for (const AnswerItem& item : expected) {
-    auto it = answers.entries.find(item.key);
-    if (it == answers.entries.end()) {
-      g.items.push_back({item.key, item.optional ? Verdict::skipped : Verdict::missing,
-                         fmt::format("no line '{} = ...'; expected {}", item.key, expected_text(item)), 0.0});
-      continue;
-    }
-    std::vector<std::int64_t> shape;
-    auto tokens = it->second.flatten(shape, answers.path);
-    if (std::all_of(tokens.begin(), tokens.end(), [](const std::string& t) { return t == "?"; })) {
-      g.items.push_back({item.key, item.optional ? Verdict::skipped : Verdict::missing,
-                         fmt::format("not answered ('?'); expected {}", expected_text(item)), 0.0});
-      continue;
-    }
-    switch (item.kind) {
-      case ItemKind::numeric: g.items.push_back(grade_numeric(item, tokens, shape, options)); break;
-      case ItemKind::symbolic: g.items.push_back(grade_symbolic(item, tokens, shape)); break;
-      case ItemKind::shape: g.items.push_back(grade_shape(item, tokens)); break;
-      case ItemKind::choice: g.items.push_back(grade_choice(item, tokens)); break;
-    }
-  }
-  for (const auto& [key, line] : answers.key_lines) {
-    bool known = std::any_of(expected.begin(), expected.end(), [&](const AnswerItem& i) { return i.key == key; });
-    if (!known) g.warnings.push_back(fmt::format("{}:{}: unknown key '{}' ignored", answers.path, line, key));
-  }
-  return g;
-}
-
-std::string answer_file_text(const std::vector<AnswerItem>& items, const std::string& title,
-                             const std::string& note, const std::string& program, bool blank) {
-  std::string out = fmt::format(
-      "# {}\n"
-      "# Answer file: one 'key = value' per item; '#' starts a comment. Values: numbers (0.25, -1e-3),\n"
-      "# words (w12_3, yes, C), or [lists], nested for matrices ([[a, b], [c, d]]), which may span lines.\n"
-      "# '?' marks an item not answered yet. Grade with: {} --answer this_file.txt\n",
-      title, program);
-  std::string rest = note;
-  while (!rest.empty()) {  // the note, one comment line per line
-    auto nl = rest.find('\n');
-    out += "# " + rest.substr(0, nl) + "\n";
-    rest = nl == std::string::npos ? "" : rest.substr(nl + 1);
-  }
-  for (const AnswerItem& item : items) {
-    out += fmt::format("\n# {}{}\n", item.description, item.optional ? " (optional)" : "");
-    auto value = [&](std::size_t i) -> std::string {
-      if (blank) return "?";
-      if (item.kind == ItemKind::numeric) return num(item.numbers[i], 10);
-      return item.symbols[i];
-    };
-    if (item.kind == ItemKind::choice || !item.alternatives.empty()) {
-      out += fmt::format("{} = {}\n", item.key,
-                         blank ? "?" : (item.alternatives.empty() ? item.symbols.front() : num(item.alternatives.front().value, 10)));
-    } else if (item.kind == ItemKind::shape) {
-      std::vector<std::string> dims;
-      for (std::size_t i = 0; i < item.symbols.size(); ++i) dims.push_back(blank ? "?" : item.symbols[i]);
-      out += fmt::format("{} = [{}]\n", item.key, fmt::join(dims, ", "));
-    } else if (item.shape.empty()) {
-      out += fmt::format("{} = {}\n", item.key, value(0));
-    } else if (item.shape.size() == 1) {
-      std::vector<std::string> v;
-      for (std::int64_t i = 0; i < item.shape[0]; ++i) v.push_back(value(i));
-      out += fmt::format("{} = [{}]\n", item.key, fmt::join(v, ", "));
-    } else {  // a matrix: one row per line, columns aligned
-      std::size_t width = 1;
-      for (std::size_t i = 0; i < static_cast<std::size_t>(item.shape[0] * item.shape[1]); ++i)
-        width = std::max(width, value(i).size());
-      out += fmt::format("{} = [", item.key);
-      std::string pad(item.key.size() + 4, ' ');
-      for (std::int64_t r = 0; r < item.shape[0]; ++r) {
-        std::vector<std::string> row;
-        for (std::int64_t c = 0; c < item.shape[1]; ++c) row.push_back(fmt::format("{:>{}}", value(r * item.shape[1] + c), width));
-        out += fmt::format("{}[{}]{}", r ? pad : "", fmt::join(row, ", "), r + 1 < item.shape[0] ? ",\n" : "]\n");
+  g.notes = answers.notes;
+  std::set<std::string> used;
+  std::set<int> problem_lines_used;
+  StudentValues mine;  // every numeric answer the student gave, for follow-through
+  for (const AnswerItem& item : expected)
+    if (const std::string* k = find_key(item, expected, answers); k && item.kind == ItemKind::numeric) {
+      std::vector<std::int64_t> shape;
+      try {
+        std::vector<double> v;
+        for (const auto& t : answers.entries.at(*k).flatten(shape, answers.path)) {
+          double x;
+          if (!parse_number(t, x)) throw AnswerFileError("");
+          v.push_back(x);
+        }
+        mine[item.key] = v;
+      } catch (const AnswerFileError&) {
       }
     }
+  for (const AnswerItem& item : expected) {
+    ItemResult r;
+    r.key = item.key;
+    r.answer = compact(item.expected_json());
+    r.max_score = item.optional ? 0.0 : item.points;
+    const std::string* k = find_key(item, expected, answers);
+    // An unreadable line whose key is this item's.
+    const LineProblem* problem = nullptr;
+    for (const auto& p : answers.problems)
+      if (!p.key.empty() && normalize_key(p.key) == normalize_key(item.key) && (!k || answers.key_lines.at(*k) < p.line))
+        problem = &p;
+    if (problem) {
+      problem_lines_used.insert(problem->line);
+      used.insert(problem->key);
+      r.verdict = item.optional ? Verdict::skipped : Verdict::unreadable;
+      r.line = problem->line;
+      r.feedback = fmt::format("line {} could not be read: {}. Accepted here: {}", problem->line, problem->message,
+                               accepted_forms(item));
+      g.items.push_back(r);
+      continue;
+    }
+    if (!k) {
+      r.verdict = item.optional ? Verdict::skipped : Verdict::missing;
+      r.feedback = fmt::format("no line '{} = ...'", item.key);
+      g.items.push_back(r);
+      continue;
+    }
+    used.insert(*k);
+    const AnswerValue& value = answers.entries.at(*k);
+    r.line = answers.key_lines.at(*k);
+    r.written = value.text();
+    if (*k != item.key)
+      g.notes.push_back(fmt::format("line {}: '{}' read as '{}'", r.line, *k, item.key));
+    std::vector<std::int64_t> shape;
+    std::vector<std::string> tokens;
+    try {
+      tokens = value.flatten(shape, answers.path);
+    } catch (const AnswerFileError&) {
+      r.verdict = item.optional ? Verdict::skipped : Verdict::unreadable;
+      r.feedback = fmt::format("line {}: the rows have different lengths (a matrix needs rows of equal length). "
+                               "Accepted here: {}", r.line, accepted_forms(item));
+      g.items.push_back(r);
+      continue;
+    }
+    if (value.is_placeholder()) {
+      r.verdict = item.optional ? Verdict::skipped : Verdict::missing;
+      r.feedback = "not answered ('?')";
+      g.items.push_back(r);
+      continue;
+    }
+    ItemResult graded;
+    switch (item.kind) {
+      case ItemKind::numeric: graded = grade_numeric(item, tokens, shape, options, mine); break;
+      case ItemKind::symbolic: graded = grade_symbolic(item, tokens, shape); break;
+      case ItemKind::shape: graded = grade_shape(item, tokens); break;
+      case ItemKind::choice: graded = grade_choice(item, tokens); break;
+    }
+    r.verdict = graded.verdict;
+    r.feedback = graded.feedback;
+    r.max_difference = graded.max_difference;
+    if (is_correct(r.verdict)) r.score = r.max_score;
+    if (r.verdict == Verdict::partial) r.score = r.max_score * graded.score;
+    g.items.push_back(r);
   }
-  return out;
-}
-
-std::string grade_to_text(const GradeResult& g, const std::string& problem) {
-  std::string out = fmt::format("Grading {} for {}\n", g.file, problem);
-  std::size_t width = 4;
-  for (const auto& r : g.items) width = std::max(width, r.key.size());
-  int good = 0;
-  for (const auto& r : g.items) {
-    out += fmt::format("  {:<{}}  {:<18}  {}\n", r.key, width, verdict_name(r.verdict), r.feedback);
-    good += r.verdict == Verdict::correct || r.verdict == Verdict::correct_rounded;
+  std::vector<std::string> known;
+  for (const auto& i : expected) known.push_back(i.key);
+  for (const auto& [key, line] : answers.key_lines) {
+    if (used.count(key)) continue;
+    std::string best;
+    std::size_t best_d = 3;
+    for (const auto& k : known) {
+      std::size_t d = edit_distance(normalize_key(key), normalize_key(k));
+      if (d < best_d) { best_d = d; best = k; }
+    }
+    g.warnings.push_back(best.empty()
+                             ? fmt::format("line {}: unknown key '{}' ignored (the keys are: {})", line, key,
+                                           fmt::join(known, ", "))
+                             : fmt::format("line {}: unknown key '{}' ignored; did you mean '{}'?", line, key, best));
   }
-  for (const auto& w : g.warnings) out += "  warning: " + w + "\n";
-  out += fmt::format("Score: {} / {} items correct{}\n", good, g.items.size(),
-                     g.all_correct() ? "" : " (exit status 1)");
-  return out;
-}
-
-nlohmann::json grade_to_json(const GradeResult& g) {
-  nlohmann::json items = nlohmann::json::array();
-  for (const auto& r : g.items)
-    items.push_back({{"key", r.key}, {"verdict", verdict_name(r.verdict)}, {"feedback", r.feedback},
-                     {"max_difference", r.max_difference}});
-  return {{"file", g.file}, {"all_correct", g.all_correct()}, {"items", items}, {"warnings", g.warnings}};
-}
-
-nlohmann::json grade_to_gradescope(const GradeResult& g, const std::string& problem) {
-  nlohmann::json tests = nlohmann::json::array();
-  double total = 0, max_total = 0;
-  for (const auto& r : g.items) {
-    if (r.verdict == Verdict::skipped) continue;
-    bool pass = r.verdict == Verdict::correct || r.verdict == Verdict::correct_rounded;
-    total += pass;
-    max_total += 1;
-    tests.push_back({{"name", fmt::format("{} {}", problem, r.key)},
-                     {"score", pass ? 1.0 : 0.0},
-                     {"max_score", 1.0},
-                     {"status", pass ? "passed" : "failed"},
-                     {"output", fmt::format("{}: {}", verdict_name(r.verdict), r.feedback)}});
-  }
-  std::string output = fmt::format("{}: {} of {} items correct.", problem, total, max_total);
-  for (const auto& w : g.warnings) output += "\n" + w;
-  return {{"score", total}, {"max_score", max_total}, {"output", output}, {"tests", tests}};
+  for (const auto& p : answers.problems)
+    if (!problem_lines_used.count(p.line)) g.warnings.push_back(fmt::format("line {} could not be read: {}", p.line, p.message));
+  return g;
 }
 
 }  // namespace gl::ex

@@ -1,15 +1,23 @@
 // Grading a student's answer file against a checker's computed answers.
 //
-// Each problem lists AnswerItems (key, kind, expected value). An item is
+// Each problem lists AnswerItems (key, kind, expected value, points). An item is
 //   correct          within tolerance (|d| <= atol + rtol |expected|),
 //   correct_rounded  only within the rounding slack (problem 2: students round
 //                    intermediate values to two decimals; the feedback says so),
-//   incorrect        (feedback gives the expected value and the difference),
-//   missing          (key absent, or its value is just '?' as in the templates;
-//                    optional items are "skipped" instead).
+//   partial          some entries of a matrix right, where the rubric gives
+//                    credit per entry (problem 5's A and B),
+//   incorrect        (the feedback says what is wrong: shape, entries, transposed,
+//                    sign, a known mistake; never the value unless revealed),
+//   missing          (key absent, or '?' as in the templates; optional items
+//                    are "skipped" and never count),
+//   unreadable       (its line could not be read: the line and what is accepted).
+// nan and inf are never correct.
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,13 +29,25 @@ enum class ItemKind {
   numeric,   // numbers of a given shape ({} scalar, {n} vector, {r, c} matrix)
   symbolic,  // words of a given shape, e.g. w12_3 / 0 (compared after normalising)
   shape,     // a tensor shape; each entry matches its symbol (C) or its number (32)
-  choice,    // one word out of accepted spellings (yes / no)
+  choice,    // one word out of accepted spellings (yes / no), possibly inside a sentence
 };
 
 struct Alternative {  // numeric items with several accepted conventions
   std::string label;
   double value;
+  bool accepted = true;  // the rubric may refuse a convention (problem 3)
 };
+
+// A wrong answer the checker can name: the value a typical mistake gives, and what to tell the student.
+struct Mistake {
+  std::string diagnosis;
+  std::vector<double> numbers;       // numeric items
+  std::vector<std::string> symbols;  // symbolic / shape / choice items
+  std::vector<std::int64_t> shape;   // symbolic: the mistaken value's shape (empty: the item's)
+};
+
+// The student's own numbers by item key, for follow-through grading.
+using StudentValues = std::map<std::string, std::vector<double>>;
 
 struct AnswerItem {
   std::string key;
@@ -36,12 +56,24 @@ struct AnswerItem {
   std::vector<std::int64_t> shape;    // expected shape ({} for a single value)
   std::vector<double> numbers;        // numeric: row-major; shape: dim sizes
   std::vector<std::string> symbols;   // symbolic: row-major; shape: dim symbols; choice: accepted
-  std::vector<Alternative> alternatives;  // numeric scalars: any of these is correct
+  std::vector<Alternative> alternatives;  // numeric scalars: any accepted one is correct
   bool allow_rounding = false;  // accept two-decimal rounding of intermediates
-  bool optional = false;        // missing is not an error
+  bool optional = false;        // missing is not an error, and it earns no points
   // shape items: a second accepted form (the shape with kept dimensions), same layout as symbols/numbers
   std::vector<std::string> alt_symbols;
   std::vector<double> alt_numbers;
+  std::vector<std::string> averaged_axes;  // shape items: axes the statistics average over (N, H, W)
+  std::vector<std::string> rejected;       // choice items: words that answer wrongly (no, equal)
+  std::vector<Mistake> mistakes;
+
+  // Scoring (set by the rubric, rubric.h)
+  double points = 1.0;
+  bool partial_credit = false;  // matrices: points in proportion to the entries right
+  // Follow-through (problem 2): the value this item would have if the student's earlier values were right;
+  // nullopt when those values are missing. `follows` names them for the feedback.
+  std::function<std::optional<std::vector<double>>(const StudentValues&)> follow_through;
+  std::string follows;
+  bool follow_through_credit = true;
 
   nlohmann::json expected_json() const;
 };
@@ -55,45 +87,63 @@ AnswerItem symbolic_item(std::string key, std::string description, std::vector<s
 AnswerItem shape_item(std::string key, std::string description, std::vector<std::string> symbols,
                       std::vector<double> sizes, bool optional, std::vector<std::string> alt_symbols = {},
                       std::vector<double> alt_sizes = {});
-AnswerItem choice_item(std::string key, std::string description, std::vector<std::string> accepted);
+AnswerItem choice_item(std::string key, std::string description, std::vector<std::string> accepted,
+                       std::vector<std::string> rejected = {});
 
 struct GradeOptions {
   double atol = 1e-6, rtol = 1e-6;            // "correct"
   double round_abs = 0.01, round_rel = 0.05;  // "correct up to rounding" (allow_rounding items)
 };
 
-enum class Verdict { correct, correct_rounded, incorrect, missing, skipped };
+// How much feedback a student sees: none (verdicts and points), diagnosis (what is wrong, never a value of
+// the key; the default), answers (the expected values too: Gradescope shows them after the due date).
+enum class Reveal { none, diagnosis, answers };
+Reveal parse_reveal(const std::string& name);  // throws std::invalid_argument naming the accepted values
+
+enum class Verdict { correct, correct_rounded, partial, incorrect, missing, unreadable, skipped };
 const char* verdict_name(Verdict v);
+bool is_correct(Verdict v);  // correct or correct_rounded
 
 struct ItemResult {
   std::string key;
   Verdict verdict = Verdict::missing;
-  std::string feedback;  // expected value, difference, which convention matched
+  std::string feedback;  // the diagnosis: what is right or wrong, without the key's values
+  std::string answer;    // the expected value, shown only with Reveal::answers
+  std::string written;   // what the student wrote (compact), for item analysis
   double max_difference = 0.0;
+  double score = 0.0, max_score = 0.0;
+  int line = 0;  // where the student's answer is (0: none)
 };
 
 struct GradeResult {
   std::string file;
   std::vector<ItemResult> items;
-  std::vector<std::string> warnings;  // unknown keys
+  std::vector<std::string> warnings;  // unknown keys (with did-you-mean), unreadable lines not tied to an item
+  std::vector<std::string> notes;     // what was read leniently
   bool all_correct() const;
+  double score() const;
+  double max_score() const;
   int exit_code() const { return all_correct() ? 0 : 1; }
 };
 
-GradeResult grade(const std::vector<AnswerItem>& expected, const AnswerFile& answers,
-                  const GradeOptions& options);
+GradeResult grade(const std::vector<AnswerItem>& expected, const AnswerFile& answers, const GradeOptions& options);
 
-std::string grade_to_text(const GradeResult& g, const std::string& problem);
-nlohmann::json grade_to_json(const GradeResult& g);
-// Gradescope's results.json: one test per item (score 1 or 0), total score, feedback.
-nlohmann::json grade_to_gradescope(const GradeResult& g, const std::string& problem);
+std::string grade_to_text(const GradeResult& g, const std::string& problem, Reveal reveal = Reveal::diagnosis);
+nlohmann::json grade_to_json(const GradeResult& g, Reveal reveal = Reveal::diagnosis);
+// Gradescope's results.json tests: one per item, numbered like "2.dW1".
+nlohmann::json gradescope_tests(const GradeResult& g, const std::string& problem, Reveal reveal);
+// A whole results.json for one problem.
+nlohmann::json grade_to_gradescope(const GradeResult& g, const std::string& problem, Reveal reveal = Reveal::diagnosis);
 
 // An answer file for these items: every value filled in (blank = false: the
 // key an instructor publishes for a variant) or every value '?' (a template).
 std::string answer_file_text(const std::vector<AnswerItem>& items, const std::string& title,
                              const std::string& note, const std::string& program, bool blank);
 
-// Normalises a symbolic token: drops '^', '{', '}', spaces and '*', lower-case.
+// Normalises a symbolic token: lower case; the weight spellings w12_3, w^{12}_3, w_{12,3}, w^{(12)}_3 and
+// w_3^{12} all become w12_3; 0, 0.0 and -0 the same zero; trailing punctuation dropped ("Yes." -> yes).
 std::string normalize_symbol(const std::string& s);
+// Normalises a key for matching: lower case, letters and digits only (Delta3, delta_3, delta.3 -> delta3).
+std::string normalize_key(const std::string& s);
 
 }  // namespace gl::ex

@@ -12,6 +12,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cmath>
+#include <optional>
+
 #include "engine/core/autograd.h"
 #include "engine/core/gradcheck.h"
 #include "engine/ops/ops.h"
@@ -113,10 +116,116 @@ nlohmann::json pass_json(const Pass& p) {
   return j;
 }
 
+// The tanh-output values (Example 7.1) as a known mistake, where they differ from the identity output's; and
+// follow-through: each item recomputed from the student's own earlier values, by the book's recursion.
+void add_ex2_diagnoses(std::vector<AnswerItem>& items, const Ex2Options& o, const Pass& th) {
+  std::size_t L = o.W.size();
+  auto find = [&](const std::string& key) -> AnswerItem& {
+    for (auto& i : items)
+      if (i.key == key) return i;
+    throw Error("ex2: no item " + key);
+  };
+  auto tanh_mistake = [&](const std::string& key, const Tensor& t) {
+    AnswerItem& item = find(key);
+    auto v = t.to_vector();
+    bool differs = false;
+    for (std::size_t i = 0; i < v.size(); ++i) differs = differs || std::abs(v[i] - item.numbers[i]) > 0.02 + 0.05 * std::abs(v[i]);
+    if (differs)
+      item.mistakes.push_back({"tanh kept at the output: these are Example 7.1's values; Exercise 7.8's output is the "
+                               "identity (x(L) = s(L), theta' = 1)", v, {}, {}});
+  };
+  for (std::size_t l = 0; l < L; ++l) {
+    std::string k = std::to_string(l + 1);
+    tanh_mistake("x" + k, th.x[l]);
+    tanh_mistake("delta" + k, th.delta[l]);
+    tanh_mistake("dW" + k, th.dW[l]);
+  }
+  auto W = o.W;        // by value: the closures outlive this call
+  double y = o.y;
+  std::vector<double> x0 = {1.0};
+  x0.insert(x0.end(), o.x.begin(), o.x.end());
+  auto x_prev = [x0](const StudentValues& v, std::size_t l) -> std::optional<std::vector<double>> {
+    if (l == 0) return x0;
+    auto it = v.find("x" + std::to_string(l));
+    if (it == v.end()) return std::nullopt;
+    return it->second;
+  };
+  for (std::size_t l = 0; l < L; ++l) {
+    std::string k = std::to_string(l + 1);
+    std::size_t rows = W[l].size(), cols = W[l][0].size();
+    if (l > 0) {  // s(l) = W(l)^T x(l-1)
+      AnswerItem& s = find("s" + k);
+      s.follows = "x" + std::to_string(l);
+      s.follow_through = [=](const StudentValues& v) -> std::optional<std::vector<double>> {
+        auto x = x_prev(v, l);
+        if (x && x->size() + 1 == rows) x->insert(x->begin(), 1.0);  // the bias coordinate already diagnosed
+        if (!x || x->size() != rows) return std::nullopt;
+        std::vector<double> out(cols, 0.0);
+        for (std::size_t c = 0; c < cols; ++c)
+          for (std::size_t r = 0; r < rows; ++r) out[c] += W[l][r][c] * (*x)[r];
+        return out;
+      };
+    }
+    AnswerItem& x = find("x" + k);  // x(l) = [1, tanh(s(l))], or s(L) at the identity output
+    x.follows = "s" + k;
+    x.follow_through = [=](const StudentValues& v) -> std::optional<std::vector<double>> {
+      auto it = v.find("s" + k);
+      if (it == v.end()) return std::nullopt;
+      std::vector<double> out;
+      if (l + 1 < L) out.push_back(1.0);
+      for (double s : it->second) out.push_back(l + 1 < L ? std::tanh(s) : s);
+      return out;
+    };
+    AnswerItem& d = find("delta" + k);
+    if (l + 1 == L) {  // delta(L) = 2 (x(L) - y)
+      d.follows = "x" + k;
+      d.follow_through = [=](const StudentValues& v) -> std::optional<std::vector<double>> {
+        auto it = v.find("x" + k);
+        if (it == v.end()) return std::nullopt;
+        std::vector<double> out;
+        for (double xl : it->second) out.push_back(2.0 * (xl - y));
+        return out;
+      };
+    } else {  // delta(l) = (1 - x(l)^2) (.) (W(l+1) without its bias row) delta(l+1)
+      std::string next = std::to_string(l + 2);
+      d.follows = "x" + k + " and delta" + next;
+      d.follow_through = [=](const StudentValues& v) -> std::optional<std::vector<double>> {
+        auto xi = v.find("x" + k), di = v.find("delta" + next);
+        std::size_t units = W[l + 1].size() - 1, outs = W[l + 1][0].size();
+        if (xi == v.end() || di == v.end() || xi->second.size() < units || xi->second.size() > units + 1 ||
+            di->second.size() != outs)
+          return std::nullopt;
+        std::size_t skip = xi->second.size() - units;  // 1, or 0 when the bias coordinate was left out
+        std::vector<double> out(units, 0.0);
+        for (std::size_t u = 0; u < units; ++u) {
+          for (std::size_t j = 0; j < outs; ++j) out[u] += W[l + 1][u + 1][j] * di->second[j];
+          double t = xi->second[u + skip];
+          out[u] *= 1.0 - t * t;
+        }
+        return out;
+      };
+    }
+    AnswerItem& g = find("dW" + k);  // de/dW(l) = x(l-1) delta(l)^T
+    g.follows = (l ? "x" + std::to_string(l) + " and " : std::string()) + "delta" + k;
+    g.follow_through = [=](const StudentValues& v) -> std::optional<std::vector<double>> {
+      auto x = x_prev(v, l);
+      if (x && x->size() + 1 == rows) x->insert(x->begin(), 1.0);
+      auto di = v.find("delta" + k);
+      if (!x || di == v.end() || x->size() != rows || di->second.size() != cols) return std::nullopt;
+      std::vector<double> out;
+      for (std::size_t r = 0; r < rows; ++r)
+        for (std::size_t c = 0; c < cols; ++c) out.push_back((*x)[r] * di->second[c]);
+      return out;
+    };
+  }
+}
+
 }  // namespace
 
 Ex2Options read_ex2_network(const std::string& path) {
   AnswerFile f = read_answer_file(path);
+  if (!f.problems.empty())
+    throw AnswerFileError(fmt::format("{}: {}", f.problems.front().where(path), f.problems.front().message));
   Ex2Options o;
   auto numbers = [&](const std::string& key, std::vector<std::int64_t>& shape) {
     auto it = f.entries.find(key);
@@ -262,6 +371,7 @@ Report run_ex2(const Ex2Options& o) {
     r.expected.push_back(numeric_item("dW" + k, "de/dW(" + k + "), shaped like W(" + k + ")",
                                       {id.dW[l].size(0), id.dW[l].size(1)}, id.dW[l].to_vector(), true));
   }
+  add_ex2_diagnoses(r.expected, o, th);
   r.answer_note =
       "Identity output (Exercise 7.8). Vectors as [a, b]; de/dW(l) as a matrix shaped like W(l).\n"
       "Values rounded to two decimals are accepted (the grader says 'correct (rounded)').";

@@ -180,6 +180,8 @@ Report run_ex3(const Ex3Options& o) {
         std::string(n.key) + ".params", fmt::format("trainable parameters of the {} block (any stated convention)", n.key),
         {{"weights + BN scale/shift", double(w + a)}, {"weights only", double(w)}, {"weights + biases", double(w + b)},
          {"weights + biases + BN", double(w + b + a)}}));
+    r.expected.back().mistakes.push_back(
+        {"this counts the biases or BN parameters alone, not the convolution weights", {double(a)}, {}, {}});
     results.push_back({n, c});
   }
   r.answer_note =

@@ -138,12 +138,15 @@ Report run_ex4(const Ex4Options& o) {
       syms_k.push_back(reduced ? "1" : c.axis_names[a]);
       nums_k.push_back(reduced ? 1.0 : double(c.shape[a]));
     }
+    std::vector<std::string> averaged;
+    for (int a : c.reduce_axes) averaged.push_back(c.axis_names[a]);
     for (const char* stat : {"mean", "var"}) {
       std::string what = std::string(stat) == "var" ? "variance" : "mean";
       r.expected.push_back(shape_item(c.key + "." + stat + "_shape", fmt::format("{}: shape of the batch {}", c.label, what),
                                       syms, nums, false, syms_k, nums_k));
       r.expected.push_back(shape_item(c.key + "." + stat + "_shape_keepdims", "same, with kept dimensions", syms_k, nums_k,
                                       true));
+      for (std::size_t i = r.expected.size() - 2; i < r.expected.size(); ++i) r.expected[i].averaged_axes = averaged;
     }
     r.values[c.key] = {{"x_shape", c.shape},
                        {"axis_names", c.axis_names},

@@ -251,9 +251,20 @@ Report run_ex5(const Ex5Options& o) {
   r.expected.insert(r.expected.begin(),
                     {symbolic_item("A", "Y~ = A X~ (entries like w12_3 or 0)", {A.rows, A.cols}, A.text),
                      symbolic_item("B", "dL/dX~ = B dL/dY~", {B.rows, B.cols}, B.text),
-                     choice_item("b.relation", "how B relates to A", {"transpose", "transposed", "A^T", "A_transpose", "A.T"}),
-                     choice_item("c.is_convolution", "is dL/dX~ = B dL/dY~ a convolution?", {"yes", "y", "true"}),
+                     choice_item("b.relation", "how B relates to A", {"transpose", "transposed", "A^T", "A_transpose", "A.T", "AT"},
+                                 {"equal", "equals", "same", "identical", "inverse", "inverted", "A^-1", "A^{-1}"}),
+                     choice_item("c.is_convolution", "is dL/dX~ = B dL/dY~ a convolution?", {"yes", "y", "true"},
+                                 {"no", "n", "false"}),
                      numeric_item("c.padding", "zero padding of dL/dY on each side", {}, {double(pad)})});
+  r.expected[1].mistakes.push_back({fmt::format("B is written as A: B maps the {} output gradients to the {} input "
+                                                "gradients, so it is {} x {}", A.rows, A.cols, A.cols, A.rows),
+                                    {}, A.text, {A.rows, A.cols}});
+  r.expected[2].mistakes.push_back({"B is not A itself: B is the Jacobian's other orientation", {}, {"equal", "equals", "same", "identical"}, {}});
+  r.expected[2].mistakes.push_back({"not the inverse: A is not even square", {}, {"inverse", "inverted", "A^-1", "A^{-1}"}, {}});
+  if (pad != 1)
+    r.expected[4].mistakes.push_back({"the wrong padding: 1 is 'same' padding for a kernel of 3; the back convolution must "
+                                      "reach every output a tap touched", {1.0}, {}, {}});
+  r.expected[4].mistakes.push_back({"the wrong padding: without padding the back convolution is shorter than dL/dX", {0.0}, {}, {}});
   return r;
 }
 

@@ -1,0 +1,25 @@
+// What students' editors put in a text file, made plain before parsing: a UTF-8
+// byte-order mark (Notepad), CRLF or CR line ends, and the Unicode a PDF pastes
+// (minus sign U+2212, dashes, the times sign, non-breaking spaces, curly quotes,
+// superscript/subscript digits, Greek delta). Every replacement keeps the line
+// structure, so line numbers stay those of the student's file, and is noted
+// ("Unicode minus signs read as '-' (lines 3, 5)") for the feedback. Characters
+// with no ASCII reading are left in place; the parser reports them legibly.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace gl::ex {
+
+struct PlainText {
+  std::string text;                 // ASCII except the characters that have no reading
+  std::vector<std::string> notes;   // what was read leniently, for the feedback
+};
+
+PlainText make_plain(const std::string& raw);
+
+// The UTF-8 character starting at text[pos], named for a student: "'é' (U+00E9)";
+// an invalid byte is named by its value ("byte 0xEF, not valid UTF-8"). `length` gets its byte count.
+std::string describe_character(const std::string& text, std::size_t pos, std::size_t& length);
+
+}  // namespace gl::ex
