@@ -2,7 +2,9 @@
 //
 // Runs the five exercise checkers in-process (library gradlab_exercises) and
 // writes one Jupyter notebook per written problem into DIR, named after the
-// checker (ex1_tanh_gradient.ipynb, ...). --exN passes the checker's own flags
+// checker (ex1_tanh_gradient.ipynb, ...), each with its checker's JSON result
+// beside it (ex1_tanh_gradient.results.json), plus the lab notebook
+// (lab_resnet_python.ipynb, id "lab"). --exN passes the checker's own flags
 // through, to export a variant. Exit status: 0 written; 1 a gradlab
 // confirmation failed (the notebook is still written, its assert cell fails);
 // 3 bad options or an error.
@@ -10,6 +12,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -61,7 +64,7 @@ int main(int argc, char** argv) {
   std::string out_dir, only;
   std::map<std::string, std::string> flags;
   app.add_option("--out", out_dir, "folder for the .ipynb files (created if missing)")->required();
-  app.add_option("--only", only, "comma-separated problems to export, e.g. ex1,ex5 (default: all five)");
+  app.add_option("--only", only, "comma-separated notebooks to export, e.g. ex1,ex5,lab (default: all five and the lab)");
   for (const Problem& p : problems())
     app.add_option("--" + p.id, flags[p.id],
                    fmt::format("flags for {}, quoted, e.g. --{} \"{}\" (see {} --help)", p.checker, p.id,
@@ -71,20 +74,33 @@ int main(int argc, char** argv) {
   try {
     std::set<std::string> wanted = parse_only(only);
     for (const std::string& id : wanted)
-      GL_CHECK(id.size() == 3 && id.rfind("ex", 0) == 0 && id[2] >= '1' && id[2] <= '5',
-               "export_notebooks: --only names '{}'; expected ex1 ... ex5", id);
+      GL_CHECK(id == "lab" || (id.size() == 3 && id.rfind("ex", 0) == 0 && id[2] >= '1' && id[2] <= '5'),
+               "export_notebooks: --only names '{}'; expected ex1 ... ex5 or lab", id);
     std::filesystem::create_directories(out_dir);
     bool all_ok = true;
     for (const Problem& p : problems()) {
       if (!wanted.empty() && !wanted.count(p.id)) continue;
       gl::ex::Report report = p.run(flags[p.id]);
       std::string command = fmt::format("{}{}{} --format json", p.checker, flags[p.id].empty() ? "" : " ", flags[p.id]);
-      gl::notebook::Notebook nb = gl::notebook::make_problem_notebook(report.to_json(), report.to_markdown(), command);
+      // The checker's JSON goes in a side file, so the notebook opens on the derivation.
+      const std::string results_file = p.checker + ".results.json";
+      const std::filesystem::path results_path = std::filesystem::path(out_dir) / results_file;
+      std::ofstream side(results_path);
+      side << report.to_json().dump(1) << "\n";
+      GL_CHECK(side.good(), "export_notebooks: cannot write {}", results_path.string());
+      gl::notebook::Notebook nb =
+          gl::notebook::make_problem_notebook(report.to_json(), report.to_markdown(), command, results_file);
       std::filesystem::path path = std::filesystem::path(out_dir) / (p.checker + ".ipynb");
       nb.write(path);
       all_ok = all_ok && report.all_ok();
       std::cout << fmt::format("{}  ({} cells, gradlab confirmations {})\n", path.string(), nb.cell_count(),
                                report.all_ok() ? "hold" : "FAILED");
+    }
+    if (wanted.empty() || wanted.count("lab")) {
+      std::filesystem::path path = std::filesystem::path(out_dir) / "lab_resnet_python.ipynb";
+      gl::notebook::Notebook lab = gl::notebook::make_lab_notebook();
+      lab.write(path);
+      std::cout << fmt::format("{}  ({} cells, the lab: gradlab from Python)\n", path.string(), lab.cell_count());
     }
     return all_ok ? 0 : 1;
   } catch (const std::exception& e) {

@@ -11,9 +11,11 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* kImports = R"py(# Standard scientific Python only: numpy for the recomputation, matplotlib for plots.
+constexpr const char* kImports = R"py(# numpy recomputes every result independently, matplotlib plots; gradlab is the engine itself
+# (its Python module: PYTHONPATH=build/python, see python/README.md), for the live cells.
 import json
 import numpy as np
+import gradlab
 import matplotlib.pyplot as plt
 from IPython.display import Markdown, display
 %matplotlib inline
@@ -37,9 +39,10 @@ std::string intro_markdown(const json& report, const std::string& export_command
       "How to use it:\n"
       "1. Read the problem and the derivation below; every number in them was computed by gradlab's C++ "
       "autograd engine.\n"
-      "2. Run all cells (*Run > Run All Cells*, or Shift+Enter cell by cell). The cell `gradlab = ...` "
-      "holds gradlab's results; the cells after each section recompute them independently with numpy "
-      "and `assert` that they agree, so a run without errors means the derivation checks out.\n"
+      "2. Run all cells (*Run > Run All Cells*, or Shift+Enter cell by cell). `results` holds the checker's "
+      "output; the cells after each section recompute it independently with numpy, and the *Live* cells "
+      "reproduce it with `import gradlab`, the engine from Python; each `assert`s agreement, so a run "
+      "without errors means the derivation checks out.\n"
       "3. At the end, change a number in the *Try it* cell and run it again.\n\n"
       "gradlab's own confirmations: {} of {} hold.",
       export_command, report.value("problem", std::string("?")),
@@ -52,10 +55,10 @@ std::string intro_markdown(const json& report, const std::string& export_command
 }
 
 constexpr const char* kChecksCode = R"py(# gradlab's own confirmations (engine autograd vs formula, finite differences, ...).
-for c in gradlab["checks"]:
+for c in results["checks"]:
     print(("ok  " if c["ok"] else "FAIL"), c["name"])
-assert gradlab["ok"], "a gradlab confirmation failed: see the list above"
-values = gradlab["values"])py";
+assert results["ok"], "a gradlab confirmation failed: see the list above"
+values = results["values"])py";
 
 }  // namespace
 
@@ -82,12 +85,13 @@ ProblemCode problem_code(const std::string& id) {
 }
 
 Notebook make_problem_notebook(const json& report, const std::string& report_markdown,
-                               const std::string& export_command) {
+                               const std::string& export_command, const std::string& results_file) {
   GL_CHECK(report.contains("problem") && report.contains("values") && report.contains("checks"),
            "make_problem_notebook: the checker JSON lacks 'problem', 'values' or 'checks' (got keys of {})",
            report.dump().substr(0, 200));
   const std::string id = report.at("problem").get<std::string>();
   ProblemCode code = problem_code(id);
+  for (CodeStep& live : live_steps(id)) code.steps.push_back(std::move(live));
   Notebook nb(report.value("title", id));
 
   std::vector<std::string> sections = split_markdown_sections(report_markdown);
@@ -95,8 +99,15 @@ Notebook make_problem_notebook(const json& report, const std::string& report_mar
   // The first part is "## title" (and anything before the first section).
   nb.markdown(sections.front() + "\n\n" + intro_markdown(report, export_command));
   nb.code(kImports);
-  nb.code("# gradlab's results for this problem, exactly as the checker computed them (--format json).\n" +
-          python_json_assignment("gradlab", report));
+  if (results_file.empty()) {
+    nb.code("# gradlab's results for this problem, exactly as the checker computed them (--format json).\n" +
+            python_json_assignment("results", report));
+  } else {
+    nb.code(fmt::format("# gradlab's results for this problem, exactly as the checker computed them (--format json),\n"
+                        "# from the side file written beside this notebook.\n"
+                        "with open(\"{}\") as f:\n    results = json.load(f)",
+                        results_file));
+  }
   nb.code(kChecksCode);
 
   std::vector<bool> used(code.steps.size(), false);

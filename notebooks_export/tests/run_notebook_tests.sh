@@ -5,7 +5,9 @@
 #
 #   run_notebook_tests.sh BIN_DIR WORK_DIR
 #
-# BIN_DIR holds export_notebooks, resnet_report and resnet (build/bin).
+# BIN_DIR holds export_notebooks, resnet_report and resnet (build/bin); the
+# notebooks `import gradlab`, the Python module in BIN_DIR/../python (built by
+# python/CMakeLists.txt when pybind11 is found): without it this test skips.
 # Needs Debian's python3-nbformat, jupyter-nbconvert, python3-ipykernel,
 # python3-numpy and python3-matplotlib (scripts/setup.sh installs them).
 set -euo pipefail
@@ -23,6 +25,14 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 $python -c "import nbformat, nbconvert, ipykernel, numpy, matplotlib" 2>/dev/null ||
   fail "$python lacks nbformat/nbconvert/ipykernel/numpy/matplotlib; install: sudo apt-get install $packages"
 [[ -x $jupyter ]] || fail "$jupyter not found; install: sudo apt-get install $packages"
+# The problem notebooks' live cells and the lab import gradlab's Python module.
+module_dir=$(cd "$bin/.." && pwd)/python
+export PYTHONPATH="$module_dir${PYTHONPATH:+:$PYTHONPATH}"
+if ! $python -c "import gradlab" 2>/dev/null; then
+  echo "SKIP: the gradlab Python module is not built in $module_dir (needs pybind11-dev and python3-dev;"
+  echo "      cmake --build build --target gradlab_python); the notebooks import it, so none is executed"
+  exit 77
+fi
 for program in export_notebooks resnet_report resnet; do
   [[ -x $bin/$program ]] || fail "$bin/$program not built (cmake --build build --target $program)"
 done
@@ -65,23 +75,35 @@ print(f"ran     {sys.argv[1]}: {figures} figures")
 sys.exit(0 if figures >= int(sys.argv[2]) and not errors else 1)
 PY
 }
-# The plots each notebook draws: ex1 1, ex3 1, ex5 2, report 3 (+1 with an evaluation).
+# The plots each notebook draws: ex1 1, ex3 1, ex5 2, lab 2, report 3 (+1 with an evaluation).
 min_figures() {
   case $(basename "$1") in
     ex1_*|ex3_*) echo 1 ;;
-    ex5_*) echo 2 ;;
+    ex5_*|lab_*) echo 2 ;;
     *) echo 0 ;;
   esac
 }
 
-# ---- the five problem notebooks ----
+# ---- the five problem notebooks and the lab ----
 "$bin/export_notebooks" --out "$work/notebooks"
 count=$(ls "$work/notebooks"/*.ipynb | wc -l)
-[[ $count -eq 5 ]] || fail "expected 5 notebooks in $work/notebooks, found $count"
+[[ $count -eq 6 ]] || fail "expected 6 notebooks (5 problems, the lab) in $work/notebooks, found $count"
+for nb in "$work/notebooks"/ex*.ipynb; do  # the checker's JSON sits in a side file, not in the notebook
+  [[ -s ${nb%.ipynb}.results.json ]] || fail "$nb has no side file ${nb%.ipynb}.results.json"
+  ! grep -q "json.loads" "$nb" || fail "$nb still embeds the checker's JSON"
+done
+# ex2 draws its computation graph live: the executed notebook must hold an SVG.
 for nb in "$work/notebooks"/*.ipynb; do
   validate "$nb"
   execute "$nb" default "$(min_figures "$nb")"
 done
+$python - "$work/executed/ex2_backprop_identity.default.ipynb" <<'PY' || fail "ex2's live computation graph was not drawn (SVG)"
+import sys, nbformat
+nb = nbformat.read(sys.argv[1], as_version=4)
+svgs = sum("image/svg+xml" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+print(f"graph   {sys.argv[1]}: {svgs} SVG drawings")
+sys.exit(0 if svgs >= 1 else 1)
+PY
 
 # ---- variants: the checkers' flags pass through ----
 "$bin/export_notebooks" --out "$work/variant" --only ex1,ex2,ex5 \
