@@ -132,8 +132,11 @@ def main():
     print(f"  gradlab from Python {g:8.1f} ms")
     print(f"  PyTorch from Python {t:8.1f} ms   gradlab / PyTorch = {g / t:.2f}")
     if args.resnet:
+        # Against the C++ trainer, both run alone (no PyTorch thread pool spinning between steps).
+        alone = statistics.median([gl_step() for _ in range(args.steps)]) * 1e3
         c = cpp_step_ms(args.resnet, args.batch, args.steps, args.threads)
-        print(f"  gradlab C++ trainer {c:8.1f} ms   (resnet bench) Python / C++ = {g / c:.3f}")
+        print(f"  gradlab from Python {alone:8.1f} ms   (steps back to back, no PyTorch in between)")
+        print(f"  gradlab C++ trainer {c:8.1f} ms   (resnet bench)   Python / C++ = {alone / c:.3f}")
 
 
 if __name__ == "__main__":
