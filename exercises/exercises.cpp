@@ -1,10 +1,13 @@
 // exercises: runs the five checkers with their default data and prints a summary
 // table (problem, confirmation, verdict). --full prints every derivation too.
+// Subcommands for instructors: `grade SUBMISSION` (one student's five problems)
+// and `grade-class DIR --csv grades.csv` (a whole class), in grading_commands.cpp.
 #include <fmt/format.h>
 
 #include <iostream>
 
 #include "exercises/common/cli.h"
+#include "exercises/grading_commands.h"
 #include "exercises/problems/problems.h"
 
 int main(int argc, char** argv) {
@@ -15,7 +18,18 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json", "markdown"}));
   app.add_option("--output", output, "write to this file instead of stdout");
   app.add_flag("--full", full, "text: print each problem's derivation before the summary");
-  CLI11_PARSE(app, argc, argv);
+  gl::ex::GradeCommand grade_cmd;
+  gl::ex::GradeClassCommand class_cmd;
+  CLI::App* grade_app = gl::ex::add_grade_command(app, grade_cmd);
+  CLI::App* class_app = gl::ex::add_grade_class_command(app, class_cmd);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 3;
+  }
+  if (grade_app->parsed()) return gl::ex::run_grade_command(grade_cmd);
+  if (class_app->parsed()) return gl::ex::run_grade_class_command(class_cmd);
 
   std::vector<gl::ex::Report> reports;
   try {

@@ -1,0 +1,48 @@
+// One student's whole submission, all five problems: found in a folder of answer
+// files (ex1.txt .. ex5.txt, or the template names answers_ex2.txt,
+// template_ex3.txt, problem4.txt ...) or in one file with [ex1] .. [ex5]
+// sections; graded against each problem's report with the rubric's points.
+// A problem with no answer scores 0 with a message saying which names are read.
+#pragma once
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "exercises/common/grade.h"
+#include "exercises/common/report.h"
+#include "exercises/common/rubric.h"
+
+namespace gl::ex {
+
+struct ProblemResult {
+  std::string problem;  // ex1 .. ex5
+  std::string title;
+  std::string source;   // the file graded ("" when none was found)
+  std::string message;  // why nothing was graded, or which other files were ignored
+  GradeResult result;
+};
+
+struct SubmissionResult {
+  std::string submission;  // the folder or file
+  std::string student;     // id, when known
+  std::vector<ProblemResult> problems;
+  double seconds = 0;      // grading time
+  double score() const;
+  double max_score() const;
+};
+
+// The five default reports (run_exN with default data): the answer key of the assignment.
+std::vector<Report> assignment_reports();
+
+SubmissionResult grade_submission(const std::string& path, const std::vector<Report>& reports, const Rubric& rubric,
+                                  const GradeOptions& options);
+
+std::string submission_text(const SubmissionResult& s, Reveal reveal);
+std::string submission_markdown(const SubmissionResult& s, Reveal reveal);
+nlohmann::json submission_json(const SubmissionResult& s, Reveal reveal);
+// Gradescope's results.json (gradescope-autograders.readthedocs.io/en/latest/specs/): score, execution_time,
+// output, visibility, stdout_visibility and tests[] (one per item: name, number, score, max_score, status, output,
+// output_format, tags, visibility).
+nlohmann::json submission_gradescope(const SubmissionResult& s, Reveal reveal);
+
+}  // namespace gl::ex
