@@ -1,4 +1,5 @@
 // numpy <-> gradlab: dtype and device names, copies in, zero-copy views out.
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -92,6 +93,13 @@ gl::Tensor tensor_from_python(const py::handle& data, const py::object& dtype, b
       a.dtype().kind() == 'c' || a.dtype().kind() == 'V' || a.dtype().kind() == 'M' ||
       a.dtype().kind() == 'm')
     inferred_dtype(a, false);  // throws naming the dtype
+  if (target == gl::DType::i32 && (a.dtype().kind() == 'i' || a.dtype().kind() == 'u') && a.size() > 0) {
+    // numpy's cast would wrap silently; an int32 label out of range is an error.
+    const auto lo = numpy().attr("min")(a).cast<long double>(), hi = numpy().attr("max")(a).cast<long double>();
+    if (lo < INT32_MIN || hi > INT32_MAX)
+      throw py::value_error("gradlab.tensor: values in [" + std::string(py::str(numpy().attr("min")(a))) + ", " +
+                            std::string(py::str(numpy().attr("max")(a))) + "] do not fit int32");
+  }
   // asarray(order="C") keeps 0-d arrays 0-d (ascontiguousarray would make them 1-d).
   py::array c = numpy().attr("asarray")(a, numpy_dtype(target), py::arg("order") = "C");
   gl::Shape shape(c.shape(), c.shape() + c.ndim());

@@ -12,7 +12,8 @@ namespace {
 // They become ValueError with the whole message, except the ones about state
 // (a released graph, memory, engine invariants), which become RuntimeError.
 bool is_state_error(const std::string& message) {
-  for (const char* marker : {"already released", "out of memory", "engine bug", "CUDA", "cuda error"})
+  for (const char* marker : {"already released", "out of memory", "out of host memory", "out of device memory",
+                             "engine bug", "CUDA", "cuda error"})
     if (message.find(marker) != std::string::npos) return true;
   return false;
 }

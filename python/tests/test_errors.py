@@ -48,6 +48,15 @@ def test_shape_errors_carry_the_engine_message():
         gradlab.cross_entropy(gradlab.ones(3, 2), gradlab.ones(3))
 
 
+def test_out_of_range_and_out_of_memory():
+    with pytest.raises(ValueError, match="do not fit int32"):
+        gradlab.tensor([2**40], dtype="int32")
+    with pytest.raises(ValueError, match="do not fit int32"):
+        gradlab.tensor(np.array([-2**33, 1]))
+    with pytest.raises(RuntimeError, match="memory"):
+        gradlab.zeros(10**12, 10**6)
+
+
 def test_state_errors_are_runtime_errors():
     x = gradlab.tensor([1.0, 2.0], requires_grad=True)
     y = (x * x).sum()
