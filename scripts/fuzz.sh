@@ -32,11 +32,13 @@ start=$(date +%s)
 # The whole tree is instrumented for coverage and checked by the sanitizers;
 # the fuzz targets add libFuzzer's main. Only the engine, resnet/ and exercises/
 # (for the answer-file parser) are configured.
-flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g"
+# -O1 -g1 (as the sanitizer build): file and line in every report, and about
+# half the compile time of -O3 -g for the whole instrumented tree.
+flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g1"
 if [ ! -f "$build/CMakeCache.txt" ]; then
   mkdir -p "$build"
   "${lock[@]}" cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_FLAGS="$flags" \
+    -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" \
     -DGRADLAB_FUZZ=ON -DGRADLAB_CUDA=OFF -DGRADLAB_BENCH=OFF -DGRADLAB_TESTS=OFF \
     -DGRADLAB_PARTS="exercises;resnet" >"$build/configure.log" 2>&1 ||
     { cat "$build/configure.log" >&2; echo "fuzz.sh: configuring $build failed" >&2; exit 1; }

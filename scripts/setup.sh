@@ -13,7 +13,7 @@ packages=(
   python3-dev pybind11-dev python3-pybind11 python3-pytest python3-hypothesis
   graphviz python3-graphviz python3-torch python3-venv
   # fuzz targets (libFuzzer)
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev libomp-14-dev
 )
 
 missing=()
