@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   gl::ex::GradeClassCommand class_cmd;
   CLI::App* grade_app = gl::ex::add_grade_command(app, grade_cmd);
   CLI::App* class_app = gl::ex::add_grade_class_command(app, class_cmd);
+  gl::ex::HandoutCommand handout_cmd;
+  CLI::App* handout_app = gl::ex::add_handout_command(app, handout_cmd);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -30,6 +32,7 @@ int main(int argc, char** argv) {
   }
   if (grade_app->parsed()) return gl::ex::run_grade_command(grade_cmd);
   if (class_app->parsed()) return gl::ex::run_grade_class_command(class_cmd);
+  if (handout_app->parsed()) return gl::ex::run_handout_command(handout_cmd);
 
   std::vector<gl::ex::Report> reports;
   try {

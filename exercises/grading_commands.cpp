@@ -10,6 +10,9 @@
 
 #include "exercises/common/class_grading.h"
 #include "exercises/common/submission.h"
+#include "exercises/problems/variants.h"
+
+#include <filesystem>
 
 namespace gl::ex {
 namespace {
@@ -56,8 +59,9 @@ CLI::App* add_grade_command(CLI::App& app, GradeCommand& c) {
   g->add_option("--reveal", c.reveal, "none, diagnosis (default: what is wrong, never the value), answers")
       ->check(CLI::IsMember({"none", "diagnosis", "answers"}));
   g->add_option("--rubric", c.rubric, "rubric file (points and policies; default the assignment's 10/10/20/20/50)");
-  g->add_option("--student", c.student, "the student's id, for the report");
+  g->add_option("--student", c.student, "the student's id: grade that student's variant (see handout)");
   g->add_option("--metadata", c.metadata, "Gradescope's submission_metadata.json (the student's id)");
+  g->add_flag("--variants", c.variants, "with --metadata: grade the variant of the student it names");
   g->add_option("--tol", c.tol, "tolerance of an exact match")->check(CLI::NonNegativeNumber);
   g->add_option("--rounding-tol", c.rounding_tol, "relative slack for two-decimal rounding (problem 2)")
       ->check(CLI::NonNegativeNumber);
@@ -73,18 +77,44 @@ CLI::App* add_grade_class_command(CLI::App& app, GradeClassCommand& c) {
   g->add_option("--previous", c.previous, "an earlier grades CSV: report what changed");
   g->add_option("--regrade", c.regrade, "with --previous: write the regrade report here (default stdout)");
   g->add_option("--rubric", c.rubric, "rubric file");
+  g->add_flag("--variants", c.variants, "grade each student's own variant (problem data derived from the id)");
   g->add_option("--tol", c.tol, "tolerance of an exact match")->check(CLI::NonNegativeNumber);
   g->add_option("--rounding-tol", c.rounding_tol, "relative slack for two-decimal rounding")->check(CLI::NonNegativeNumber);
   return g;
+}
+
+CLI::App* add_handout_command(CLI::App& app, HandoutCommand& c) {
+  CLI::App* g = app.add_subcommand("handout", "write a student's problem statements (problems.md) and answer templates");
+  g->add_option("--student", c.student, "the student's id (empty: the assignment's own data)");
+  g->add_option("--out", c.out, "the folder to write")->required();
+  return g;
+}
+
+int run_handout_command(const HandoutCommand& c) {
+  try {
+    AssignmentVariant v = variant_for(c.student);
+    Handout h = make_handout(v, variant_reports(v));
+    std::filesystem::create_directories(c.out);
+    write_file(c.out + "/problems.md", h.problems_markdown);
+    for (const auto& [name, text] : h.templates) write_file(c.out + "/" + name, text);
+    std::cerr << fmt::format("wrote {}/problems.md and {} answer templates{}\n", c.out, h.templates.size(),
+                             c.student.empty() ? "" : " for student " + c.student);
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 3;
+  }
 }
 
 int run_grade_command(const GradeCommand& c) {
   try {
     Rubric rubric = c.rubric.empty() ? default_rubric() : read_rubric(c.rubric);
     Reveal reveal = parse_reveal(c.reveal);
-    auto reports = assignment_reports();
+    std::string student = !c.student.empty() ? c.student : !c.metadata.empty() ? student_from_metadata(c.metadata) : "";
+    bool variant = !c.student.empty() || (c.variants && !student.empty());
+    auto reports = variant ? variant_reports(variant_for(student)) : assignment_reports();
     SubmissionResult s = grade_submission(c.submission, reports, rubric, grade_options(c.tol, c.rounding_tol));
-    s.student = !c.student.empty() ? c.student : !c.metadata.empty() ? student_from_metadata(c.metadata) : "";
+    s.student = student;
     std::string out;
     if (c.format == "gradescope") out = submission_gradescope(s, reveal).dump(2) + "\n";
     else if (c.format == "json") out = submission_json(s, reveal).dump(2) + "\n";
@@ -113,7 +143,8 @@ int run_grade_class_command(const GradeClassCommand& c) {
     auto reports = assignment_reports();  // one answer key for the class
     std::vector<SubmissionResult> results;
     for (const auto& sub : find_class_submissions(c.dir)) {
-      SubmissionResult s = grade_submission(sub.path, reports, rubric, options);
+      SubmissionResult s = grade_submission(sub.path, c.variants ? variant_reports(variant_for(sub.student)) : reports,
+                                            rubric, options);
       s.student = sub.student;
       results.push_back(std::move(s));
     }

@@ -113,3 +113,29 @@ TEST(GradeClass, CsvAnalysisAndRegrade) {
   EXPECT_NE(e.find("\n40067890,"), std::string::npos) << e;
   std::filesystem::remove_all(dir);
 }
+
+TEST(Variants, HandoutAndGradingShareTheStudentsData) {
+  std::string a = temp_dir("variant_a"), b = temp_dir("variant_b");
+  ASSERT_EQ(run_program("exercises", "handout --student 40012345 --out " + a).exit_code, 0);
+  ASSERT_EQ(run_program("exercises", "handout --student 40012345 --out " + b).exit_code, 0);
+  EXPECT_EQ(slurp(a + "/problems.md"), slurp(b + "/problems.md"));  // deterministic
+  auto other = temp_dir("variant_c");
+  ASSERT_EQ(run_program("exercises", "handout --student 40067890 --out " + other).exit_code, 0);
+  EXPECT_NE(slurp(a + "/problems.md"), slurp(other + "/problems.md"));
+  for (int p = 1; p <= 5; ++p) EXPECT_NE(slurp(a + "/ex" + std::to_string(p) + ".txt").find("?"), std::string::npos);
+  // The handout's templates are exactly the items the grader expects for that student: all missing, none unknown.
+  auto blank = nlohmann::json::parse(run_program("exercises", "grade --format json --student 40012345 " + a).out);
+  EXPECT_DOUBLE_EQ(blank["score"].get<double>(), 0.0);
+  EXPECT_DOUBLE_EQ(blank["max_score"].get<double>(), 110.0);  // the rubric's totals hold for every variant
+  for (const auto& p : blank["problems"]) {
+    EXPECT_TRUE(p["warnings"].empty()) << p.dump();
+    for (const auto& i : p["items"]) EXPECT_TRUE(i["verdict"] == "missing" || i["verdict"] == "skipped (optional)") << i.dump();
+  }
+  auto defaults = nlohmann::json::parse(
+      run_program("exercises", "grade --format json --student 40012345 " + examples() + "/class/alice").out);
+  EXPECT_LT(defaults["score"].get<double>(), defaults["max_score"].get<double>());  // the book's answers do not fit
+  auto own = nlohmann::json::parse(
+      run_program("exercises", "grade --format json " + examples() + "/class/alice").out);
+  EXPECT_DOUBLE_EQ(own["score"].get<double>(), own["max_score"].get<double>());
+  for (const auto& d : {a, b, other}) std::filesystem::remove_all(d);
+}
