@@ -116,8 +116,8 @@ int run_grade_command(const GradeCommand& c) {
     SubmissionResult s = grade_submission(c.submission, reports, rubric, grade_options(c.tol, c.rounding_tol));
     s.student = student;
     std::string out;
-    if (c.format == "gradescope") out = submission_gradescope(s, reveal).dump(2) + "\n";
-    else if (c.format == "json") out = submission_json(s, reveal).dump(2) + "\n";
+    if (c.format == "gradescope") out = submission_gradescope(s, reveal).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    else if (c.format == "json") out = submission_json(s, reveal).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     else if (c.format == "markdown") out = submission_markdown(s, reveal);
     else out = submission_text(s, reveal);
     write_file(c.output, out);
@@ -127,7 +127,7 @@ int run_grade_command(const GradeCommand& c) {
     if (c.format == "gradescope" && !c.output.empty()) {  // the student still gets a results.json that says why
       try {
         write_file(c.output, nlohmann::json({{"score", 0.0}, {"output", fmt::format("The grader could not run: {}", e.what())},
-                                             {"tests", nlohmann::json::array()}}).dump(2) + "\n");
+                                             {"tests", nlohmann::json::array()}}).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
       } catch (const std::exception&) {
       }
     }

@@ -41,7 +41,7 @@ void emit(const std::string& text, const CommonOptions& o) {
 }
 
 std::string render(const Report& report, const std::string& format, const std::string& program) {
-  if (format == "json") return report.to_json().dump(2) + "\n";
+  if (format == "json") return report.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   if (format == "markdown") return report.to_markdown();
   if (format == "answers" || format == "template")
     return answer_file_text(report.expected, report.title(), report.answer_note, program, format == "template");
@@ -66,18 +66,18 @@ int grade_answer(const Report& report, const CommonOptions& o) {
     if (o.format == "gradescope") {  // the student still sees why they got no score
       nlohmann::json j = {{"score", 0.0}, {"output", fmt::format("{}: the answer file could not be read: {}",
                                                                  report.id(), e.what())}, {"tests", nlohmann::json::array()}};
-      emit(j.dump(2) + "\n", o);
+      emit(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", o);
     }
     return 2;
   }
   GradeResult result = grade(items, file, g);
   if (o.format == "gradescope") {
-    emit(grade_to_gradescope(result, report.id(), reveal).dump(2) + "\n", o);
+    emit(grade_to_gradescope(result, report.id(), reveal).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", o);
   } else if (o.format == "json") {
     nlohmann::json j = grade_to_json(result, reveal);
     j["problem"] = report.id();
     j["checks_ok"] = report.all_ok();
-    emit(j.dump(2) + "\n", o);
+    emit(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", o);
   } else {
     std::string text = o.show_derivation ? render(report, o.format) + "\n" : "";
     emit(text + grade_to_text(result, report.id(), reveal), o);

@@ -30,6 +30,7 @@ const std::vector<TaVerdict>& corpus() {
   static const std::vector<TaVerdict> c = {
       {"bom_unicode_ex2.txt", 2, 12, {{"s2", "correct (rounded)"}, {"dW1", "correct (rounded)"}}},
       {"non_ascii_ex1.txt", 1, 1, {{"grad_limit", "unreadable"}, {"tanh_prime_limit", "correct"}}},
+      {"latin1_ex1.txt", 1, 1, {{"grad_limit", "unreadable"}, {"tanh_prime_limit", "correct"}}},
       {"nan_ex1.txt", 1, 0, {{"grad_limit", "incorrect"}, {"tanh_prime_limit", "incorrect"}}},
       {"nan_ex2.txt", 2, 0, {{"s1", "incorrect"}, {"dW3", "incorrect"}}},
       {"one_bad_line_ex5.txt", 5, 8, {{"b.relation", "correct"}, {"c.is_convolution", "correct"}, {"c.padding", "unreadable"}}},
