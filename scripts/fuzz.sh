@@ -54,8 +54,11 @@ work="$build/fuzz-run"
 rm -rf "$work"
 mkdir -p "$work"
 "$build/bin/fuzz_seeds" "$work/seeds" >/dev/null || { echo "fuzz.sh: fuzz_seeds failed" >&2; exit 1; }
-# The answer-file parser also starts from the exercises' answer templates.
-[ -d exercises/answers ] && cp exercises/answers/*.txt "$work/seeds/answer_file/" 2>/dev/null
+# The answer-file parser also starts from the answer templates, the student-style
+# test files and the example class.
+for d in exercises/answers exercises/tests/data exercises/examples/class; do
+  [ -d "$d" ] && find "$d" -maxdepth 2 -name '*.txt' -exec cp {} "$work/seeds/answer_file/" \;
+done
 
 run_one() {  # target -> $work/<target>.log, exit status in $work/<target>.rc
   local t=$1
