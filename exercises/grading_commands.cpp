@@ -11,6 +11,9 @@
 #include "exercises/common/class_grading.h"
 #include "exercises/common/submission.h"
 #include "exercises/problems/variants.h"
+#ifdef GRADLAB_WITH_NOTEBOOKS
+#include "notebooks_export/class_analysis.h"
+#endif
 
 #include <filesystem>
 
@@ -74,6 +77,9 @@ CLI::App* add_grade_class_command(CLI::App& app, GradeClassCommand& c) {
   g->add_option("dir", c.dir, "the folder of submissions")->required();
   g->add_option("--csv", c.csv, "write the grades here: one row per student, a column per item")->required();
   g->add_option("--analysis", c.analysis, "write the item analysis (Markdown) here");
+#ifdef GRADLAB_WITH_NOTEBOOKS
+  g->add_option("--notebook", c.notebook, "write the item analysis as a Jupyter notebook with a histogram here");
+#endif
   g->add_option("--previous", c.previous, "an earlier grades CSV: report what changed");
   g->add_option("--regrade", c.regrade, "with --previous: write the regrade report here (default stdout)");
   g->add_option("--rubric", c.rubric, "rubric file");
@@ -150,7 +156,18 @@ int run_grade_class_command(const GradeClassCommand& c) {
     }
     std::string csv = class_csv(results);
     write_file(c.csv, csv);
-    if (!c.analysis.empty()) write_file(c.analysis, item_analysis_markdown(results));
+    if (!c.analysis.empty() || !c.notebook.empty()) {
+      const std::string analysis = item_analysis_markdown(results);
+      if (!c.analysis.empty()) write_file(c.analysis, analysis);
+#ifdef GRADLAB_WITH_NOTEBOOKS
+      if (!c.notebook.empty()) {
+        notebook::ClassTotals totals;
+        totals.max_score = results.empty() ? 0 : results.front().max_score();
+        for (const auto& s : results) totals.students.emplace_back(s.student, s.score());
+        notebook::item_analysis_notebook(totals, analysis).write(c.notebook);
+      }
+#endif
+    }
     if (!c.previous.empty()) write_file(c.regrade, regrade_report(c.previous, csv));
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cerr << fmt::format("graded {} submissions in {:.3f} s (answer key included); grades in {}\n", results.size(),

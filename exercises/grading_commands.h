@@ -18,7 +18,7 @@ struct GradeCommand {
   double tol = 1e-6, rounding_tol = 0.05;
 };
 struct GradeClassCommand {
-  std::string dir, csv, analysis, previous, regrade, rubric;
+  std::string dir, csv, analysis, notebook, previous, regrade, rubric;
   bool variants = false;  // each student's own variant (derived from the student id)
   double tol = 1e-6, rounding_tol = 0.05;
 };

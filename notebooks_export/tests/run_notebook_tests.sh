@@ -50,7 +50,7 @@ json.dump({"argv": ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{conn
            "display_name": "Python 3 (ipykernel)", "language": "python"}, open(sys.argv[1], "w"))
 PY
 
-rm -rf "$work/notebooks" "$work/variant" "$work/report" "$work/executed"
+rm -rf "$work/notebooks" "$work/variant" "$work/report" "$work/class" "$work/executed"
 mkdir -p "$work/executed"
 
 validate() {  # nbformat 4 schema
@@ -132,5 +132,17 @@ execute "$work/report/report.ipynb" run 4
 execute "$work/report/report_saved.ipynb" run 4
 "$bin/resnet_report" --metrics "$work/report/metrics.jsonl" --out "$work/report/report_curves.ipynb"
 execute "$work/report/report_curves.ipynb" run 3
+
+# ---- a graded class's item analysis (exercises grade-class --notebook), with its histogram ----
+if [[ -x $bin/exercises ]]; then
+  src=$(cd "$(dirname "$0")/../.." && pwd)
+  mkdir -p "$work/class"
+  "$bin/exercises" grade-class "$src/exercises/examples/class" --csv "$work/class/grades.csv" \
+    --notebook "$work/class/items.ipynb"
+  validate "$work/class/items.ipynb"
+  execute "$work/class/items.ipynb" run 1
+else
+  fail "$bin/exercises not built (cmake --build build --target exercises)"
+fi
 
 echo "PASS: every notebook validates and executes"
