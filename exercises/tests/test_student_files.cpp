@@ -121,7 +121,8 @@ TEST(StudentFiles, BlankTemplateLeaksNoAnswer) {
     auto answers = nlohmann::json::parse(key.out)["answers"];
     auto graded = run_program(program_of(p), "--format gradescope --answer " + std::string(EX_ANSWERS_DIR) +
                                                  "/template_ex" + std::to_string(p) + ".txt");
-    for (const auto& t : nlohmann::json::parse(graded.out)["tests"]) {
+    const nlohmann::json results = nlohmann::json::parse(graded.out);  // outlives the loop over its tests
+    for (const auto& t : results["tests"]) {
       std::string out = t["output"];
       EXPECT_EQ(out.find("expected"), std::string::npos) << out;
       for (auto it = answers.begin(); it != answers.end(); ++it)
