@@ -29,19 +29,21 @@ lock=()
 
 command -v clang++-14 >/dev/null || { echo "fuzz.sh: clang++-14 not found (scripts/setup.sh installs clang-14 and libclang-rt-14-dev)" >&2; exit 1; }
 start=$(date +%s)
-# The whole tree is instrumented for coverage and checked by the sanitizers;
-# the fuzz targets add libFuzzer's main. Only the engine, resnet/ and exercises/
-# (for the answer-file parser) are configured.
-# -O1 -g1 (as the sanitizer build): file and line in every report, and about
-# half the compile time of -O3 -g for the whole instrumented tree.
-flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -g1"
+# The whole tree is instrumented for coverage and checked by the sanitizers
+# (-DGRADLAB_SANITIZE=ON -DGRADLAB_FUZZ=ON: -O1 -g1, file and line in every
+# report); the fuzz targets add libFuzzer's main. scripts/test.sh passes its
+# sanitizer build (FUZZ_BUILD=build-asan, tests included), so nothing is
+# compiled twice; on its own this script configures a build without the tests.
 if [ ! -f "$build/CMakeCache.txt" ]; then
   mkdir -p "$build"
-  "${lock[@]}" cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_CXX_FLAGS_RELEASE="-O1 -DNDEBUG" \
-    -DGRADLAB_FUZZ=ON -DGRADLAB_CUDA=OFF -DGRADLAB_BENCH=OFF -DGRADLAB_TESTS=OFF \
+  "${lock[@]}" cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER=clang++-14 -DGRADLAB_SANITIZE=ON -DGRADLAB_FUZZ=ON \
+    -DGRADLAB_CUDA=OFF -DGRADLAB_BENCH=OFF -DGRADLAB_TESTS=OFF \
     -DGRADLAB_PARTS="exercises;resnet" >"$build/configure.log" 2>&1 ||
     { cat "$build/configure.log" >&2; echo "fuzz.sh: configuring $build failed" >&2; exit 1; }
+elif ! grep -q '^GRADLAB_FUZZ:BOOL=ON' "$build/CMakeCache.txt"; then
+  echo "fuzz.sh: $build is not a fuzz build (configure it with clang++-14 -DGRADLAB_SANITIZE=ON -DGRADLAB_FUZZ=ON, or remove it)" >&2
+  exit 1
 fi
 build_targets=(fuzz_seeds)
 for t in $targets; do build_targets+=("fuzz_$t"); done

@@ -138,6 +138,7 @@ void backward(const Tensor& x, const Tensor& gamma, const Tensor& save_mean,
         const T y = yp[i];
         return y > T(0) ? g : T(0);
       } else {
+        (void)yp;  // captured for the fused relu only
         return g;
       }
     };

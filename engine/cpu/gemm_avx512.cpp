@@ -8,7 +8,9 @@
 #if defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VL__) && defined(__AVX512BW__)
 // GCC 12 flags its own AVX-512 intrinsics (_mm512_extract*) as "may be used
 // uninitialized" when inlined into Eigen; the warning is about the intrinsic headers.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #define Eigen gl_eigen_avx512
 #include <Eigen/Core>
 
