@@ -20,7 +20,7 @@ struct PoolCase {
   std::int64_t Wo() const { return (W + 2 * pad - kernel) / stride_or_kernel() + 1; }
 };
 
-const std::vector<PoolCase> kCases = {
+const std::vector<PoolCase> kPoolCases = {
     {1, 1, 4, 4, 2, 0, 0},  // stride defaults to the kernel
     {2, 3, 5, 5, 2, 2, 0},  // odd size: last row/column unused
     {1, 2, 5, 7, 3, 2, 1},  // overlapping windows with padding
@@ -55,7 +55,7 @@ std::vector<double> direct_pool(const PoolCase& p, const std::vector<double>& x,
 }
 
 TEST(MaxPool2d, ForwardAndGradients) {
-  for (const PoolCase& p : kCases) {
+  for (const PoolCase& p : kPoolCases) {
     SCOPED_TRACE(describe_case(p));
     // Distinct values (no ties) so that every element is differentiable.
     Tensor x = randn64({p.N, p.C, p.H, p.W}, 131);
@@ -108,7 +108,7 @@ TEST(MaxPool2d, TiesAreKinksAndGradientGoesToOneMaximum) {
 }
 
 TEST(AvgPool2d, ForwardAndGradients) {
-  for (const PoolCase& p : kCases) {
+  for (const PoolCase& p : kPoolCases) {
     SCOPED_TRACE(describe_case(p));
     Tensor x = randn64({p.N, p.C, p.H, p.W}, 133);
     Tensor y = avg_pool2d(x, p.kernel, p.stride, p.pad);

@@ -35,7 +35,7 @@ struct ReduceCase {
 };
 
 const Shape kShape = {2, 3, 5};
-const std::vector<ReduceCase> kCases = {
+const std::vector<ReduceCase> kReduceCases = {
     {{}, {0, 1, 2}, {}, {1, 1, 1}},         {{0}, {0}, {3, 5}, {1, 3, 5}},
     {{1}, {1}, {2, 5}, {2, 1, 5}},          {{-1}, {2}, {2, 3}, {2, 3, 1}},
     {{0, 2}, {0, 2}, {3}, {1, 3, 1}},       {{2, 0}, {0, 2}, {3}, {1, 3, 1}},
@@ -68,7 +68,7 @@ Tensor apply(Kind kind, const Tensor& x, const std::vector<int>& axes, bool keep
 void check_reduction(Kind kind, const char* name) {
   Tensor x = randn64(kShape, 21);
   const std::vector<double> xv = x.to_vector();
-  for (const ReduceCase& c : kCases) {
+  for (const ReduceCase& c : kReduceCases) {
     for (bool keepdims : {false, true}) {
       SCOPED_TRACE(fmt::format("{} axes {} keepdims {}", name, c.axes, keepdims));
       Tensor y = apply(kind, x, c.axes, keepdims);

@@ -14,7 +14,8 @@ namespace gl::ex {
 namespace fs = std::filesystem;
 namespace {
 
-std::string trim(std::string s) {
+// A YAML scalar as Gradescope writes it: blanks and quotes around it removed.
+std::string trim_yaml_value(std::string s) {
   std::size_t a = s.find_first_not_of(" \t\r'\""), b = s.find_last_not_of(" \t\r'\"");
   return a == std::string::npos ? "" : s.substr(a, b - a + 1);
 }
@@ -34,14 +35,14 @@ std::map<std::string, std::string> export_students(const fs::path& yml) {
   while (std::getline(in, line)) {
     if (!line.empty() && line[0] != ' ' && line[0] != '-' && line.back() == ':') {
       flush();
-      current = trim(line.substr(0, line.size() - 1));
+      current = trim_yaml_value(line.substr(0, line.size() - 1));
       continue;
     }
-    std::string t = trim(line);
-    if (t.rfind("- ", 0) == 0) t = trim(t.substr(2));
+    std::string t = trim_yaml_value(line);
+    if (t.rfind("- ", 0) == 0) t = trim_yaml_value(t.substr(2));
     for (const char* k : {"sid", "email", "name"}) {
       std::string key = fmt::format(":{}:", k);
-      if (t.rfind(key, 0) == 0 && fields[k].empty()) fields[k] = trim(t.substr(key.size()));
+      if (t.rfind(key, 0) == 0 && fields[k].empty()) fields[k] = trim_yaml_value(t.substr(key.size()));
     }
   }
   flush();

@@ -10,36 +10,21 @@
 #include "test_util.h"
 
 namespace resnet {
+using testing::CliRun;
+using testing::run_resnet;
 using testing::TempDir;
-
-namespace {
-struct CliRun {
-  int status;
-  std::string output;  // stdout and stderr
-};
-CliRun run(const std::string& args) {
-  const std::string cmd = std::string(RESNET_BINARY) + " " + args + " 2>&1";
-  std::FILE* pipe = popen(cmd.c_str(), "r");
-  CliRun r{-1, ""};
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) r.output.append(buf, n);
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-}  // namespace
 
 TEST(Cli, InvalidFlagsAreRejectedWithAMessage) {
   TempDir dir("cli_flags");
-  CliRun r = run("train --data-dir " + (dir.path() / "nope").string());
+  CliRun r = run_resnet("train --data-dir " + (dir.path() / "nope").string());
   EXPECT_EQ(r.status, 2);  // usage (README "Exit codes")
   EXPECT_NE(r.output.find("does not exist"), std::string::npos) << r.output;
-  r = run("make-synthetic --out " + dir.path().string() + " --train 50 --test 20");
+  r = run_resnet("make-synthetic --out " + dir.path().string() + " --train 50 --test 20");
   ASSERT_EQ(r.status, 0) << r.output;
-  r = run("train --data-dir " + dir.path().string() + " --batch-size 0");
+  r = run_resnet("train --data-dir " + dir.path().string() + " --batch-size 0");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("--batch-size must be"), std::string::npos) << r.output;
-  r = run("train --data-dir " + dir.path().string() + " --schedule linear");
+  r = run_resnet("train --data-dir " + dir.path().string() + " --schedule linear");
   EXPECT_EQ(r.status, 2);
   EXPECT_NE(r.output.find("--schedule"), std::string::npos) << r.output;
 }
@@ -47,14 +32,14 @@ TEST(Cli, InvalidFlagsAreRejectedWithAMessage) {
 TEST(Cli, TrainTestAndPredictOnSyntheticData) {
   TempDir dir("cli_flow");
   const std::string data = (dir.path() / "data").string(), models = (dir.path() / "m").string();
-  ASSERT_EQ(run("make-synthetic --out " + data + " --train 200 --test 50").status, 0);
-  CliRun r = run("train --data-dir " + data + " --model-dir " + models +
+  ASSERT_EQ(run_resnet("make-synthetic --out " + data + " --train 200 --test 50").status, 0);
+  CliRun r = run_resnet("train --data-dir " + data + " --model-dir " + models +
               " --resnet-size 1 --first-num-filters 4 --batch-size 20 --epochs 1 --threads 1");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("parameters: "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("epoch 1/1: lr"), std::string::npos) << r.output;
   const std::string ckpt = models + "/resnet8-v1-epoch001.safetensors";
-  r = run("test --data-dir " + data + " " + ckpt);
+  r = run_resnet("test --data-dir " + data + " " + ckpt);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("test accuracy: "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("of 50)"), std::string::npos) << r.output;
@@ -64,17 +49,17 @@ TEST(Cli, TrainTestAndPredictOnSyntheticData) {
   for (std::size_t i = 0; i < img.size(); ++i) img[i] = static_cast<unsigned char>(i * 7);
   const std::string png = (dir.path() / "x.png").string();
   ASSERT_TRUE(stbi_write_png(png.c_str(), 40, 48, 3, img.data(), 40 * 3));
-  r = run("predict --checkpoint " + ckpt + " " + png);
+  r = run_resnet("predict --checkpoint " + ckpt + " " + png);
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_NE(r.output.find("x.png:  "), std::string::npos) << r.output;
-  r = run("predict --checkpoint " + ckpt + " " + data + "/batches.meta.txt");
+  r = run_resnet("predict --checkpoint " + ckpt + " " + data + "/batches.meta.txt");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("cannot decode"), std::string::npos) << r.output;
 }
 
 TEST(Cli, DownloadWithoutANetworkSaysWhatToDoByHand) {
   TempDir dir("cli_dl");
-  const CliRun r = run("download --data-dir " + dir.path().string() +
+  const CliRun r = run_resnet("download --data-dir " + dir.path().string() +
                     " --url http://127.0.0.1:9/cifar-10-binary.tar.gz");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("could not fetch"), std::string::npos) << r.output;

@@ -15,24 +15,11 @@
 
 namespace resnet {
 namespace fs = std::filesystem;
+using testing::CliRun;
+using testing::run_resnet;
 using testing::TempDir;
 
 namespace {
-struct CliResult {
-  int status;
-  std::string output;
-};
-CliResult run(const std::string& args) {
-  // timeout: a FIFO or /dev/zero that is read would hang; 124 then fails the test.
-  const std::string cmd = "timeout 120 " + std::string(RESNET_BINARY) + " " + args + " 2>&1";
-  std::FILE* pipe = popen(cmd.c_str(), "r");
-  CliResult r{-1, ""};
-  char buf[4096];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, pipe)) > 0;) r.output.append(buf, n);
-  const int status = pclose(pipe);
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
 
 // A synthetic data set and a trained checkpoint, made once per process.
 struct Fixture {
@@ -40,8 +27,8 @@ struct Fixture {
   std::string data, ckpt;
   Fixture() {
     data = (dir.path() / "data").string();
-    EXPECT_EQ(run("make-synthetic --out " + data + " --train 100 --test 20").status, 0);
-    const CliResult r = run("train --data-dir " + data + " --model-dir " + (dir.path() / "m").string() +
+    EXPECT_EQ(run_resnet("make-synthetic --out " + data + " --train 100 --test 20").status, 0);
+    const CliRun r = run_resnet("train --data-dir " + data + " --model-dir " + (dir.path() / "m").string() +
                       " --resnet-size 1 --first-num-filters 2 --batch-size 20 --epochs 1 --threads 1"
                       " --quiet");
     EXPECT_EQ(r.status, 0) << r.output;
@@ -66,11 +53,11 @@ TEST(CliInputs, ParseErrorsExitWithTheUsageCodeNotCli11s) {
       {"train --data-dir d --lr-multipliers 1,0.1,nan", "--lr-multipliers"},
   };
   for (const auto& [args, expect] : cases) {
-    const CliResult r = run(args);
+    const CliRun r = run_resnet(args);
     EXPECT_EQ(r.status, 2) << args << ": " << r.output;
     EXPECT_NE(r.output.find(expect), std::string::npos) << args << ": " << r.output;
   }
-  EXPECT_EQ(run("train --help").status, 0);
+  EXPECT_EQ(run_resnet("train --help").status, 0);
 }
 
 TEST(CliInputs, OneThreadCountRuleForEveryCommand) {
@@ -79,7 +66,7 @@ TEST(CliInputs, OneThreadCountRuleForEveryCommand) {
            "test " + f.ckpt + " --data-dir " + f.data + " --threads 100000",
         "bench --threads 100000 --steps 1", "train --data-dir " + f.data + " --threads 100000",
         "test " + f.ckpt + " --data-dir " + f.data + " --threads=-1"}) {
-    const CliResult r = run(args);
+    const CliRun r = run_resnet(args);
     EXPECT_EQ(r.status, 2) << args << ": " << r.output;
     EXPECT_NE(r.output.find("--threads must be 0 (all) to 1024"), std::string::npos) << r.output;
   }
@@ -95,7 +82,7 @@ TEST(CliInputs, AShiftedHeaderMakesTestFailNotReportGarbage) {
   std::memcpy(bytes.data(), &n, 8);
   const std::string bad = (dir.path() / "shifted.safetensors").string();
   std::ofstream(bad, std::ios::binary) << bytes;
-  const CliResult r = run("test " + bad + " --data-dir " + f.data);
+  const CliRun r = run_resnet("test " + bad + " --data-dir " + f.data);
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_NE(r.output.find("shifted.safetensors"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.find("accuracy"), std::string::npos) << r.output;
@@ -118,7 +105,7 @@ TEST(CliInputs, DirectoryFifoOrDeviceInPlaceOfADataFileIsNamed) {
     const fs::path victim = dir.path() / "data" / "data_batch_3.bin";
     fs::remove(victim);
     s.make(victim);
-    const CliResult r = run("train --data-dir " + (dir.path() / "data").string() + " --model-dir " +
+    const CliRun r = run_resnet("train --data-dir " + (dir.path() / "data").string() + " --model-dir " +
                       (dir.path() / "m").string() + " --epochs 1 --batch-size 10 --threads 1");
     EXPECT_EQ(r.status, 1) << s.what << ": " << r.output;
     EXPECT_NE(r.output.find("data_batch_3.bin " + s.what), std::string::npos) << r.output;
@@ -127,9 +114,9 @@ TEST(CliInputs, DirectoryFifoOrDeviceInPlaceOfADataFileIsNamed) {
   fs::copy(f.data, dir.path() / "data", fs::copy_options::recursive);
   fs::remove(dir.path() / "data" / "batches.meta.txt");
   ASSERT_EQ(mkfifo((dir.path() / "data" / "batches.meta.txt").c_str(), 0600), 0);
-  const CliResult r = run("test " + f.ckpt + " --data-dir " + (dir.path() / "data").string());
+  const CliRun r = run_resnet("test " + f.ckpt + " --data-dir " + (dir.path() / "data").string());
   EXPECT_EQ(r.status, 0) << r.output;  // the checkpoint has the class names; the list is not read
-  const CliResult t = run("train --data-dir " + (dir.path() / "data").string() + " --model-dir " +
+  const CliRun t = run_resnet("train --data-dir " + (dir.path() / "data").string() + " --model-dir " +
                     (dir.path() / "m").string() + " --epochs 1 --batch-size 10 --threads 1");
   EXPECT_EQ(t.status, 1) << t.output;
   EXPECT_NE(t.output.find("batches.meta.txt is a FIFO"), std::string::npos) << t.output;
@@ -140,7 +127,7 @@ TEST(CliInputs, ACheckpointThatIsADirectoryIsNamed) {
   TempDir dir("cli_ckdir");
   const fs::path d = dir.path() / "c.safetensors";
   fs::create_directory(d);
-  const CliResult r = run("test " + d.string() + " --data-dir " + f.data);
+  const CliRun r = run_resnet("test " + d.string() + " --data-dir " + f.data);
   EXPECT_EQ(r.status, 1) << r.output;
   EXPECT_NE(r.output.find("c.safetensors is a directory"), std::string::npos) << r.output;
 }

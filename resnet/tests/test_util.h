@@ -56,6 +56,15 @@ TrainResult quiet_train(const TrainConfig& c);
 void set_metadata(const std::filesystem::path& path, const std::string& key,
                   const std::string& value);
 
+// The `resnet` program run with `args` (a shell command line), under a
+// 120 s timeout: a FIFO or /dev/zero that is read would otherwise hang the
+// test (it then fails with status 124). A signal gives 128 + its number.
+struct CliRun {
+  int status;
+  std::string output;  // stdout and stderr
+};
+CliRun run_resnet(const std::string& args);
+
 // The file's bytes (to show that a refused file was left alone).
 std::string file_bytes(const std::filesystem::path& path);
 
