@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what is missing, builds
-# (Release, with CUDA when nvcc is found) and runs every test with ctest, then
-# builds a second copy with clang under AddressSanitizer +
-# UndefinedBehaviorSanitizer, with the libFuzzer targets, runs the suite again,
-# then runs each fuzz target for a bounded time. GPU tests skip, with a message, where there is no GPU.
-# Every compile goes through ccache (cmake/ccache.cmake), so a second clone, or
-# a second run, rebuilds from the cache. Each pass prints its time.
+# (Release, with CUDA when nvcc is found) and runs every test with ctest; builds
+# a second copy with clang under AddressSanitizer + UndefinedBehaviorSanitizer,
+# with the libFuzzer targets, and runs the suite again; then runs each fuzz
+# target of that build for a bounded time. GPU tests skip, with a message,
+# where there is no GPU. Every compile goes through ccache (cmake/ccache.cmake),
+# so a second clone, or a second run, rebuilds from the cache, and targets are
+# unity builds (GRADLAB_UNITY). Each pass prints its time.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
