@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "build_paths.h"
 #include "tests/test_util.h"
 
 namespace gl {
@@ -21,7 +22,7 @@ using json = nlohmann::json;
 constexpr double kRtol = 1e-8, kAtol = 1e-12;
 
 json load_reference() {
-  const std::string path = std::string(GRADLAB_TEST_DATA_DIR) + "/reference_small_net.json";
+  const std::string path = std::string(build_paths::test_data_dir) + "/reference_small_net.json";
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open " + path);
   return json::parse(in);

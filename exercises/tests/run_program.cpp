@@ -6,10 +6,12 @@
 #include <array>
 #include <cstdio>
 
+#include "build_paths.h"
+
 namespace gl::ex::test {
 
 ProgramResult run_program(const std::string& program, const std::string& args, bool merge_stderr) {
-  std::string cmd = std::string(EX_BIN_DIR) + "/" + program + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
+  std::string cmd = std::string(build_paths::ex_bin_dir) + "/" + program + " " + args + (merge_stderr ? " 2>&1" : " 2>/dev/null");
   ProgramResult r;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (!pipe) return r;
@@ -32,7 +34,7 @@ nlohmann::json run_json(const std::string& program, const std::string& args) {
   }
 }
 
-std::string answers_dir() { return EX_ANSWERS_DIR; }
-std::string test_data_dir() { return EX_TEST_DATA_DIR; }
+std::string answers_dir() { return build_paths::ex_answers_dir; }
+std::string test_data_dir() { return build_paths::ex_test_data_dir; }
 
 }  // namespace gl::ex::test

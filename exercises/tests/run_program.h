@@ -10,7 +10,7 @@ struct ProgramResult {
   std::string out;  // stdout (and stderr when merged)
 };
 
-// `program` is a name in EX_BIN_DIR; `args` is appended as is.
+// `program` is a name in the checker programs' folder (build_paths::ex_bin_dir); `args` is appended as is.
 ProgramResult run_program(const std::string& program, const std::string& args, bool merge_stderr = false);
 // Runs with --format json and parses stdout (the test fails on bad JSON).
 nlohmann::json run_json(const std::string& program, const std::string& args = "");

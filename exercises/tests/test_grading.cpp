@@ -102,10 +102,14 @@ TEST(Grading, MalformedLinesExit2NamingFileAndLineAndTheRestIsGraded) {
     std::string path = test_data_dir() + "/" + c.file;
     auto r = run_program("ex2_backprop_identity", "--answer " + path, true);
     EXPECT_EQ(r.exit_code, c.line_and_message[0] ? 2 : 1) << c.file << "\n" << r.out;
-    if (c.line_and_message[0]) EXPECT_NE(r.out.find(path + c.line_and_message), std::string::npos) << r.out;
+    if (c.line_and_message[0]) {
+      EXPECT_NE(r.out.find(path + c.line_and_message), std::string::npos) << r.out;
+    }
     auto j = nlohmann::json::parse(run_program("ex2_backprop_identity", "--format json --answer " + path).out);
     for (const auto& item : j["items"])
-      if (item["key"] == c.graded_key) EXPECT_NE(item["verdict"], "missing") << c.file << " " << item.dump();
+      if (item["key"] == c.graded_key) {
+        EXPECT_NE(item["verdict"], "missing") << c.file << " " << item.dump();
+      }
   }
   auto ragged = nlohmann::json::parse(
       run_program("ex2_backprop_identity", "--format json --answer " + test_data_dir() + "/malformed_ragged.txt").out);

@@ -9,6 +9,7 @@
 #include "run_program.h"
 
 using gl::ex::test::run_program;
+using gl::ex::test::answers_dir;
 using gl::ex::test::test_data_dir;
 
 namespace {
@@ -58,7 +59,9 @@ TEST(StudentFiles, JsonVerdictsAreTheTasVerdicts) {
       std::string v = item["verdict"];
       correct += (v == "correct" || v == "correct (rounded)") && item["max_score"].get<double>() > 0;
       auto want = c.items.find(item["key"]);
-      if (want != c.items.end()) EXPECT_EQ(v, want->second) << c.file << ": " << item.dump();
+      if (want != c.items.end()) {
+        EXPECT_EQ(v, want->second) << c.file << ": " << item.dump();
+      }
     }
     EXPECT_EQ(correct, c.correct_items) << c.file << "\n" << r.out;
   }
@@ -95,7 +98,7 @@ TEST(StudentFiles, UnicodeAndBomAreReadAndSaid) {
 
 TEST(StudentFiles, DiagnosesNameTheMistakeWithoutTheValue) {
   struct Case { int problem; const char* key; const char* diagnosis; };
-  auto answers = std::string(EX_ANSWERS_DIR);
+  auto answers = answers_dir();
   for (Case c : {Case{2, "x1", "bias coordinate is missing"}, Case{2, "x3", "tanh kept at the output"},
                  Case{2, "dW1", "transposed"}, Case{2, "delta2", "consistent with your x2 and delta3"},
                  Case{4, "fc.mean_shape", "statistics over the wrong axes"}, Case{5, "A", "channel indices are swapped"},
@@ -119,15 +122,17 @@ TEST(StudentFiles, BlankTemplateLeaksNoAnswer) {
   for (int p = 1; p <= 5; ++p) {
     auto key = run_program(program_of(p), "--format json");
     auto answers = nlohmann::json::parse(key.out)["answers"];
-    auto graded = run_program(program_of(p), "--format gradescope --answer " + std::string(EX_ANSWERS_DIR) +
+    auto graded = run_program(program_of(p), "--format gradescope --answer " + answers_dir() +
                                                  "/template_ex" + std::to_string(p) + ".txt");
     const nlohmann::json results = nlohmann::json::parse(graded.out);  // outlives the loop over its tests
     for (const auto& t : results["tests"]) {
       std::string out = t["output"];
       EXPECT_EQ(out.find("expected"), std::string::npos) << out;
-      for (auto it = answers.begin(); it != answers.end(); ++it)
-        if (it->is_string() && it->get<std::string>().size() > 2)
+      for (auto it = answers.begin(); it != answers.end(); ++it) {
+        if (it->is_string() && it->get<std::string>().size() > 2) {
           EXPECT_EQ(out.find(it->get<std::string>()), std::string::npos) << out;
+        }
+      }
     }
   }
 }

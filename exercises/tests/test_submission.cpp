@@ -9,10 +9,11 @@
 
 #include "run_program.h"
 
+using gl::ex::test::answers_dir;
 using gl::ex::test::run_program;
 
 namespace {
-std::string examples() { return std::string(EX_ANSWERS_DIR) + "/../examples"; }
+std::string examples() { return answers_dir() + "/../examples"; }
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;

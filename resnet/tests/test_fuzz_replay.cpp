@@ -10,6 +10,7 @@
 #include <map>
 #include <sstream>
 
+#include "build_paths.h"
 #include "fuzz_entries.h"
 #include "fuzz_seeds.h"
 
@@ -44,7 +45,7 @@ TEST(FuzzReplay, SeedCorpusRunsThroughEveryTarget) {
 TEST(FuzzReplay, KeptCrashInputsNoLongerCrash) {
   int replayed = 0;
   for (const auto& [target, entry] : entries()) {
-    const fs::path dir = fs::path(GRADLAB_FUZZ_REGRESSIONS) / target;
+    const fs::path dir = fs::path(build_paths::fuzz_regressions_dir) / target;
     if (!fs::is_directory(dir)) continue;
     for (const auto& file : fs::directory_iterator(dir)) {
       std::ifstream in(file.path(), std::ios::binary);
@@ -54,7 +55,7 @@ TEST(FuzzReplay, KeptCrashInputsNoLongerCrash) {
       ++replayed;
     }
   }
-  if (replayed == 0) GTEST_SKIP() << "no inputs in " << GRADLAB_FUZZ_REGRESSIONS << " yet";
+  if (replayed == 0) GTEST_SKIP() << "no inputs in " << build_paths::fuzz_regressions_dir << " yet";
   RecordProperty("replayed", replayed);
 }
 

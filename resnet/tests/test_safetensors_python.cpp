@@ -9,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "build_paths.h"
 #include "corrupt_safetensors.h"
 #include "safetensors.h"
 #include "test_util.h"
@@ -29,7 +30,7 @@ std::string run_capture(const std::string& cmd, int& status) {
 // The venv's python, or "" with the reason in `why`.
 std::string python_with_safetensors(std::string& why) {
   int status = 0;
-  const std::string out = run_capture(std::string("bash ") + RESNET_SOURCE_DIR +
+  const std::string out = run_capture(std::string("bash ") + build_paths::resnet_source_dir +
                                           "/tests/tools/safetensors_venv.sh 2>&1",
                                       status);
   if (status != 0) {

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <unistd.h>
 
+#include "build_paths.h"
 #include "safetensors.h"
 #include "synthetic.h"
 
@@ -79,7 +80,7 @@ std::string file_bytes(const std::filesystem::path& path) {
 }
 
 CliRun run_resnet(const std::string& args) {
-  const std::string cmd = "timeout 120 " + std::string(RESNET_BINARY) + " " + args + " 2>&1";
+  const std::string cmd = "timeout 120 " + std::string(build_paths::resnet_binary) + " " + args + " 2>&1";
   std::FILE* pipe = popen(cmd.c_str(), "r");
   CliRun r{-1, ""};
   if (pipe == nullptr) return r;
