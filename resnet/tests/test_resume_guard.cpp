@@ -7,6 +7,9 @@
 
 #include <fstream>
 #include <limits>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "checkpoint.h"
 #include "engine/core/random.h"
@@ -21,13 +24,35 @@ using testing::TempDir;
 
 namespace {
 // A real interrupted checkpoint of small_config: epoch 1 (0-based), step 3 of
-// it, global step 13.
+// it, global step 13. Training is deterministic, so a test that needs several
+// fresh copies trains once: later calls in the same process write the files
+// that run left in its folder, byte for byte, into `dir`.
 fs::path interrupted_checkpoint(const fs::path& dir) {
-  TrainConfig c = testing::small_config(dir);
-  c.stop_after_steps = 13;
-  const TrainResult r = testing::quiet_train(c);
-  EXPECT_EQ(r.outcome, TrainOutcome::interrupted) << r.message;
-  return r.last_checkpoint;
+  struct Run {
+    std::vector<std::pair<std::string, std::string>> files;  // name, bytes
+    std::string checkpoint_name;
+  };
+  static std::optional<Run> first;
+  if (!first) {
+    TrainConfig c = testing::small_config(dir);
+    c.stop_after_steps = 13;
+    const TrainResult r = testing::quiet_train(c);
+    EXPECT_EQ(r.outcome, TrainOutcome::interrupted) << r.message;
+    Run run;
+    for (const auto& e : fs::recursive_directory_iterator(dir)) {
+      if (e.is_regular_file()) {
+        run.files.emplace_back(fs::relative(e.path(), dir).string(), testing::file_bytes(e.path()));
+      }
+    }
+    run.checkpoint_name = fs::path(r.last_checkpoint).filename().string();
+    first = std::move(run);
+    return r.last_checkpoint;
+  }
+  for (const auto& [name, bytes] : first->files) {
+    fs::create_directories((dir / name).parent_path());
+    std::ofstream(dir / name, std::ios::binary) << bytes;
+  }
+  return dir / first->checkpoint_name;
 }
 
 // Resuming with small_config must fail; returns the message and checks that
