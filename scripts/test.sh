@@ -6,7 +6,7 @@
 # target of that build for a bounded time. GPU tests skip, with a message,
 # where there is no GPU. Every compile goes through ccache (cmake/ccache.cmake),
 # so a second clone, or a second run, rebuilds from the cache, and targets are
-# unity builds (GRADLAB_UNITY). Each pass prints its time.
+# unity builds (GRADLAB_UNITY, cmake/unity.cmake). Each pass prints its time.
 # Usage: bash scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
