@@ -1,9 +1,11 @@
 #include "cifar_io.h"
 
+#include <cstring>
 #include <fstream>
 
 #include "engine/core/error.h"
 #include "input_file.h"
+#include "output_file.h"
 
 namespace resnet {
 namespace fs = std::filesystem;
@@ -42,14 +44,14 @@ void write_cifar_file(const fs::path& path, const ImageSet& images) {
   GL_CHECK(static_cast<std::int64_t>(images.pixels.size()) == images.size() * kImageBytes,
            "write_cifar_file: {} labels but {} pixel bytes (need 3,072 per image)", images.size(),
            images.pixels.size());
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  GL_CHECK(out, "write_cifar_file: cannot create {}", path.string());
-  for (std::int64_t i = 0; i < images.size(); ++i) {
-    const char label = static_cast<char>(images.labels[i]);
-    out.write(&label, 1);
-    out.write(reinterpret_cast<const char*>(images.pixels.data() + i * kImageBytes), kImageBytes);
-  }
-  GL_CHECK(out.good(), "write_cifar_file: writing {} failed (disk full?)", path.string());
+  write_file_atomically(path, "write_cifar_file", [&](OutputFile& out) {
+    std::string record(1 + kImageBytes, '\0');  // label byte, then 3,072 pixel bytes
+    for (std::int64_t i = 0; i < images.size(); ++i) {
+      record[0] = static_cast<char>(images.labels[i]);
+      std::memcpy(record.data() + 1, images.pixels.data() + i * kImageBytes, kImageBytes);
+      out.write(record);
+    }
+  });
 }
 
 ImageSet slice_images(const ImageSet& all, std::int64_t begin, std::int64_t end) {

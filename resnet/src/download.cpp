@@ -6,6 +6,7 @@
 
 #include "cifar_io.h"
 #include "engine/core/error.h"
+#include "output_file.h"
 
 namespace resnet {
 namespace fs = std::filesystem;
@@ -37,10 +38,11 @@ std::string by_hand(const fs::path& dir, const std::string& url) {
 }  // namespace
 
 void download_cifar10(const fs::path& dir, const std::string& url, const std::string& md5) {
-  fs::create_directories(dir);
+  create_output_folder(dir, "download");
+  check_folder_writable(dir, "download");
   const fs::path archive = dir / "cifar-10-binary.tar.gz";
   if (!fs::exists(archive) || md5_of(archive) != md5) {
-    const fs::path part = dir / "cifar-10-binary.tar.gz.part";
+    const fs::path part = temporary_name(archive);
     const std::string cmd = fmt::format("curl -fL --progress-bar --connect-timeout 10 --retry 2 -o {} {}",
                                         quoted(part.string()), quoted(url));
     std::printf("downloading %s\n", url.c_str());
@@ -49,6 +51,10 @@ void download_cifar10(const fs::path& dir, const std::string& url, const std::st
     const int rc = WIFEXITED(status) ? WEXITSTATUS(status) : status;
     if (rc != 0) {
       fs::remove(part);
+      if (rc == 23) {  // curl's "write error"
+        throw OutputError(fmt::format("download: writing {} failed (curl exit status 23: disk "
+                                      "full or not writable?)", part.string()));
+      }
       throw gl::Error(fmt::format("download: could not fetch {} (curl exit status {}; no network?); {}",
                                   url, rc, by_hand(dir, url)));
     }
@@ -58,7 +64,13 @@ void download_cifar10(const fs::path& dir, const std::string& url, const std::st
       throw gl::Error(fmt::format("download: {} has MD5 {}, expected {}: the download is damaged; "
                                   "run again, or {}", url, got, md5, by_hand(dir, url)));
     }
-    fs::rename(part, archive);
+    std::error_code ec;
+    fs::rename(part, archive, ec);
+    if (ec) {
+      fs::remove(part);
+      throw OutputError(fmt::format("download: cannot rename {} to {}: {}", part.string(),
+                                    archive.string(), ec.message()));
+    }
   }
   std::printf("MD5 %s verified; unpacking into %s\n", md5.c_str(), dir.string().c_str());
   const std::string cmd = fmt::format("tar -xzf {} -C {}", quoted(archive.string()), quoted(dir.string()));

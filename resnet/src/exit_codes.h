@@ -8,14 +8,23 @@ namespace resnet {
 enum ExitCode : int {
   kExitOk = 0,
   kExitError = 1,        // an input (data file, checkpoint, image) is missing, unreadable,
-                         // malformed or does not fit the flags; or writing failed
+                         // malformed or does not fit the flags; the model folder is in
+                         // use by another trainer
   kExitUsage = 2,        // a flag is unknown, missing, empty, malformed or out of range
   kExitDiverged = 3,     // training stopped on a NaN or infinite loss or parameter
+  kExitIo = 74,          // an output could not be written (a file, a folder, standard output):
+                         // sysexits.h's EX_IOERR; the message names the file
   kExitInterrupted = 130,  // Ctrl-C / SIGTERM / --stop-after-steps: checkpoint written
 };
 
 // A flag's value is wrong (exit code 2); the message names the flag.
 struct UsageError : gl::Error {
+  using gl::Error::Error;
+};
+
+// Writing an output failed (exit code 74); the message names the file and the
+// system's reason (output_file.h).
+struct OutputError : gl::Error {
   using gl::Error::Error;
 };
 

@@ -8,6 +8,7 @@
 
 #include "engine/core/error.h"
 #include "input_file.h"
+#include "output_file.h"
 
 namespace resnet {
 namespace fs = std::filesystem;
@@ -56,20 +57,12 @@ void write_safetensors(const fs::path& path,
   text.append((8 - text.size() % 8) % 8, ' ');  // align the data start to 8 bytes
   const std::uint64_t n = text.size();
 
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    GL_CHECK(out, "write_safetensors: cannot create {} (is the folder writable?)", tmp.string());
-    out.write(reinterpret_cast<const char*>(&n), 8);
-    out.write(text.data(), static_cast<std::streamsize>(n));
-    for (const auto& h : host) {
-      out.write(static_cast<const char*>(h.raw_data()),
-                static_cast<std::streamsize>(h.numel() * gl::dtype_size(h.dtype())));
-    }
-    out.flush();
-    GL_CHECK(out.good(), "write_safetensors: writing {} failed (disk full?)", tmp.string());
-  }
-  fs::rename(tmp, path);  // atomic on POSIX within one file system
+  // A unique temporary beside `path`, synced and renamed over it (output_file.h).
+  write_file_atomically(path, "write_safetensors", [&](OutputFile& out) {
+    out.write(&n, 8);
+    out.write(text);
+    for (const auto& h : host) out.write(h.raw_data(), h.numel() * gl::dtype_size(h.dtype()));
+  });
 }
 
 gl::Tensor SafetensorsFile::tensor(const std::string& name) const {

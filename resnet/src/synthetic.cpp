@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <numbers>
 
 #include "engine/core/error.h"
 #include "engine/core/random.h"
+#include "output_file.h"
 
 namespace resnet {
 namespace fs = std::filesystem;
@@ -86,7 +86,8 @@ void write_synthetic_dataset(const fs::path& dir, std::int64_t train_count, std:
            "make-synthetic: --train {} must be a positive multiple of 5 (five training files)",
            train_count);
   GL_CHECK(test_count > 0, "make-synthetic: --test must be positive, got {}", test_count);
-  fs::create_directories(dir);
+  create_output_folder(dir, "make-synthetic");
+  check_folder_writable(dir, "make-synthetic");
   const ImageSet train = make_synthetic_images(train_count, seed);
   const std::int64_t per_file = train_count / 5;
   for (int b = 0; b < 5; ++b) {
@@ -94,8 +95,9 @@ void write_synthetic_dataset(const fs::path& dir, std::int64_t train_count, std:
                      slice_images(train, b * per_file, (b + 1) * per_file));
   }
   write_cifar_file(dir / "test_batch.bin", make_synthetic_images(test_count, seed + 7919));
-  std::ofstream meta(dir / "batches.meta.txt");
-  for (const auto& name : synthetic_class_names()) meta << name << "\n";
+  std::string meta;
+  for (const auto& name : synthetic_class_names()) meta += name + "\n";
+  write_file_atomically(dir / "batches.meta.txt", "make-synthetic", meta);
 }
 
 }  // namespace resnet

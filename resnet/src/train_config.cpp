@@ -6,7 +6,7 @@
 
 #include "device_select.h"
 #include "engine/core/error.h"
-#include "input_file.h"
+#include "output_file.h"
 
 namespace resnet {
 
@@ -64,7 +64,7 @@ void validate(const TrainConfig& c) {
            c.data_dir, c.data_dir, c.data_dir);
   GL_CHECK(!std::filesystem::exists(c.model_dir) || std::filesystem::is_directory(c.model_dir),
            "--model-dir {} exists and is not a directory", c.model_dir);
-  if (!c.metrics_path.empty()) check_regular_if_present(c.metrics_path, "--metrics");
+  if (!c.metrics_path.empty()) check_output_path(c.metrics_path, "--metrics");
 }
 
 std::string to_json(const TrainConfig& c) {

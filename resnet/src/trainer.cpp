@@ -3,7 +3,6 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "batches.h"
@@ -17,6 +16,7 @@
 #include "exit_codes.h"
 #include "interrupt.h"
 #include "progress.h"
+#include "train_outputs.h"
 
 namespace resnet {
 namespace fs = std::filesystem;
@@ -109,12 +109,8 @@ std::string checkpoint_name(const ModelConfig& m, std::int64_t epoch) {
   return fmt::format("resnet{}-v{}-epoch{:03}.safetensors", m.depth(), m.version, epoch);
 }
 
-}  // namespace
-
-TrainResult train(const TrainConfig& c, std::FILE* log) {
-  as_usage_error([&] { validate(c); });
-  const gl::Device dev = select_device(c.device);
-  if (c.threads > 0) gl::set_num_threads(c.threads);
+TrainResult run_training(const TrainConfig& c, gl::Device dev, std::FILE* log,
+                         TrainOutputs& outputs) {
   Data data = load_data(c, log);
   const Preprocessing prep = make_preprocessing(data.train, c.standardize);
   const DeviceImages train_images = upload_images(data.train, dev);
@@ -139,7 +135,6 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
 
   CheckpointInfo info{c.model, prep, {}, data.class_names, to_json(c)};
   TrainPosition& pos = info.position;
-  fs::create_directories(c.model_dir);
   if (c.resume) {
     if (auto newest = newest_checkpoint(c.model_dir)) {
       const CheckpointInfo saved = read_checkpoint_info(*newest);
@@ -154,11 +149,7 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
       fmt::print(log, "--resume: no checkpoint in {}; starting from scratch\n", c.model_dir);
     }
   }
-  std::ofstream metrics;
-  if (!c.metrics_path.empty()) {
-    metrics.open(c.metrics_path, c.resume ? std::ios::app : std::ios::trunc);
-    GL_CHECK(metrics, "--metrics: cannot write {}", c.metrics_path);
-  }
+  if (!c.resume) outputs.start_metrics_afresh();
 
   install_interrupt_handler();
   gl::Backend& backend = gl::backend(dev);
@@ -258,7 +249,7 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
                rec.eval_loss, rec.eval_split, 100 * rec.eval_accuracy, rec.seconds,
                rec.images_per_second);
     std::fflush(log);
-    if (metrics.is_open()) metrics << metrics_json(rec) << std::endl;
+    outputs.metrics_line(metrics_json(rec));
     result.epochs.push_back(rec);
     pos.epoch = epoch + 1;
     pos.step_in_epoch = 0;
@@ -271,6 +262,20 @@ TrainResult train(const TrainConfig& c, std::FILE* log) {
       fmt::print(log, "saved {}\n", path.string());
     }
   }
+  return result;
+}
+
+}  // namespace
+
+TrainResult train(const TrainConfig& c, std::FILE* log) {
+  as_usage_error([&] { validate(c); });
+  const gl::Device dev = select_device(c.device);
+  if (c.threads > 0) gl::set_num_threads(c.threads);
+  // Before any data is read: the model folder locked and proved writable, the
+  // metrics file open. The lock is held until training returns.
+  TrainOutputs outputs(c, log);
+  TrainResult result = run_training(c, dev, log, outputs);
+  outputs.finish();
   return result;
 }
 
