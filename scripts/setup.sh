@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config ccache
   libeigen3-dev libfmt-dev nlohmann-json3-dev libcli11-dev libstb-dev
+  # resnet predict: strict PNG and JPEG decoding
+  libpng-dev libjpeg62-turbo-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   python3 python3-numpy python3-matplotlib python3-nbformat jupyter-nbconvert python3-ipykernel
   # the Python module (python/) and its tests; PyTorch is the tests' reference
