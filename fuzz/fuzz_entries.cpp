@@ -8,6 +8,7 @@
 #include "checkpoint.h"
 #include "cifar_io.h"
 #include "engine/core/error.h"
+#include "image_file.h"
 #include "safetensors.h"
 #include "train_flags.h"
 #include "trainer.h"
@@ -75,6 +76,17 @@ void train_flags_one(const std::uint8_t* data, std::size_t size) {
   } catch (const CLI::ParseError&) {
   } catch (const gl::Error&) {
   }
+}
+
+void image_one(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return;  // fmemopen needs a byte
+  std::FILE* file = fmemopen(const_cast<std::uint8_t*>(data), size, "rb");
+  if (file == nullptr) return;
+  try {
+    (void)image_to_32x32(decode_image(file, size, "fuzz.png", std::int64_t{1} << 20), "fuzz.png");
+  } catch (const gl::Error&) {
+  }
+  std::fclose(file);
 }
 
 }  // namespace resnet::fuzz

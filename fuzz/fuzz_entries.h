@@ -25,4 +25,8 @@ void cifar_one(const std::uint8_t* data, std::size_t size);
 // make_schedule for a steps-per-epoch count taken from the input's length.
 void train_flags_one(const std::uint8_t* data, std::size_t size);
 
+// Bytes as an image file for `resnet predict`: decode_image (PNG through
+// libpng, JPEG through libjpeg-turbo, up to 1 megapixel), then the 32x32 scaling.
+void image_one(const std::uint8_t* data, std::size_t size);
+
 }  // namespace resnet::fuzz

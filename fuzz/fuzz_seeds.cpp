@@ -10,6 +10,7 @@
 #include "corrupt_safetensors.h"
 #include "engine/core/random.h"
 #include "engine/optim/sgd.h"
+#include "image_bytes.h"
 #include "safetensors.h"
 #include "synthetic.h"
 
@@ -103,6 +104,15 @@ std::map<std::string, std::vector<std::string>> seed_corpus() {
             "--first-num-filters", "16", "--num-classes", "10", "--projection-first-block",
             "false", "--train-limit", "1000", "--stop-after-steps", "5", "--resume"}),
   };
+
+  // Small valid images of each kind the decoder reads, and a BMP it refuses.
+  const auto rgb = testing::stripes_rgb(12, 10, 3);
+  using testing::PngKind;
+  seeds["image"] = {testing::png_bytes(12, 10, rgb), testing::png_bytes(12, 10, rgb, PngKind::gray),
+                    testing::png_bytes(12, 10, rgb, PngKind::rgba),
+                    testing::png_bytes(12, 10, rgb, PngKind::rgb16),
+                    testing::jpeg_bytes(12, 10, rgb, 90), testing::jpeg_bytes(12, 10, rgb, 75, true),
+                    testing::bmp_bytes(12, 10, rgb)};
 
   seeds["answer_file"] = {
       "# Problem 2\ndW1 = [[0.1, 0.2], [0.3, 0.4]]\ndelta.3 = -0.5\nanswer = yes\n",

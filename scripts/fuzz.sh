@@ -18,7 +18,7 @@ root=$(pwd)
 build=${FUZZ_BUILD:-build-fuzz}
 seconds=${FUZZ_SECONDS:-40}
 rss=${FUZZ_RSS_MB:-2048}
-targets=${FUZZ_TARGETS:-"safetensors checkpoint_metadata cifar train_flags answer_file"}
+targets=${FUZZ_TARGETS:-"safetensors checkpoint_metadata cifar train_flags image answer_file"}
 # The whole script (build and fuzzing: both cores) runs under the shared build
 # lock; FUZZ_LOCK=none when the caller already holds it.
 lock_file=${FUZZ_LOCK:-/tmp/gradlab-build.lock}

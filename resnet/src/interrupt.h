@@ -1,6 +1,6 @@
-// Ctrl-C during training: the first SIGINT sets a flag that the training loop
-// reads between steps (it then saves a checkpoint and exits cleanly); a second
-// one restores the default handler's behaviour and ends the program at once.
+// Ctrl-C or SIGTERM during training: the first signal sets a flag that the
+// training loop reads between steps (it then saves a checkpoint and exits
+// cleanly); a second one restores the default handler's behaviour and ends the program at once.
 #pragma once
 
 namespace resnet {

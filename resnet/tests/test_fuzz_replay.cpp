@@ -25,6 +25,7 @@ const std::map<std::string, Entry>& entries() {
       {"checkpoint_metadata", fuzz::checkpoint_metadata_one},
       {"cifar", fuzz::cifar_one},
       {"train_flags", fuzz::train_flags_one},
+      {"image", fuzz::image_one},
   };
   return m;
 }
