@@ -43,6 +43,7 @@ void accumulate(std::shared_ptr<TensorImpl>& slot, const Tensor& g) {
   }
   Tensor acc(slot);
   backend(acc.device()).axpy(1.0, g, acc);
+  mark_modified(acc);
 }
 
 // The engine of backward() and jacobian(): walks the graph from root with
@@ -107,9 +108,94 @@ Tensor walk(const Tensor& root, const Tensor& seed, bool retain_graph, bool accu
 }
 }  // namespace
 
+Node::~Node() {
+  // Detach the inputs' grad_fns that only this node keeps alive onto a
+  // worklist, and destroy them one at a time with their own inputs already
+  // detached, so each destructor runs with nothing left to recurse into.
+  std::vector<std::shared_ptr<Node>> pending;
+  auto take_inputs = [&pending](std::vector<Tensor>& ins) {
+    for (Tensor& t : ins) {
+      const auto& impl = t.impl_ptr();
+      if (impl && impl.use_count() == 1 && impl->grad_fn && impl->grad_fn.use_count() == 1)
+        pending.push_back(std::move(impl->grad_fn));
+    }
+    ins.clear();
+  };
+  take_inputs(inputs);
+  while (!pending.empty()) {
+    std::shared_ptr<Node> node = std::move(pending.back());
+    pending.pop_back();
+    take_inputs(node->inputs);
+    node->backward = nullptr;
+  }
+}
+
+struct SavedTensor::Record {
+  Tensor tensor;
+  const char* op = "";
+  std::uint64_t version = 0;
+  bool has_checksum = false;
+  std::uint64_t checksum = 0;
+  ~Record() {
+    if (tensor.defined()) tensor.impl()->storage->saved_count.fetch_sub(1);
+  }
+};
+
+namespace {
+std::size_t tensor_bytes(const Tensor& t) { return static_cast<std::size_t>(t.numel()) * dtype_size(t.dtype()); }
+}  // namespace
+
+SavedTensor::SavedTensor(const Tensor& t, const char* op) {
+  if (!t.defined()) return;
+  record_ = std::make_shared<Record>();
+  record_->tensor = t.detach();
+  record_->op = op;
+  Storage& s = *t.impl()->storage;
+  s.saved_count.fetch_add(1);
+  record_->version = s.version.load();
+  if (s.exposed.load() && t.device() == Device::cpu && t.numel() > 0) {
+    record_->checksum = checksum_bytes(t.raw_data(), tensor_bytes(t));
+    record_->has_checksum = true;
+  }
+}
+
+const Tensor& SavedTensor::unchecked() const {
+  static const Tensor undefined;
+  return record_ ? record_->tensor : undefined;
+}
+
+const Tensor& SavedTensor::get() const {
+  if (!record_) return unchecked();
+  const Tensor& t = record_->tensor;
+  Storage& s = *t.impl()->storage;
+  const std::uint64_t now = s.version.load();
+  GL_CHECK(now == record_->version,
+           "backward of '{}': a tensor it saved for the gradient ({}) was modified in place after the forward pass "
+           "(its version is {} now, {} when saved), so the gradient would be computed from the wrong values. "
+           "Do not change tensors (optimizer.step(), t[...] = v, copy_from) between forward and backward; "
+           "modify a clone() instead, or run the forward again",
+           record_->op, describe(t), now, record_->version);
+  if (!s.exposed.load() || t.device() != Device::cpu || t.numel() == 0) return t;
+  bool modified = false;
+  if (record_->has_checksum) {
+    modified = checksum_bytes(t.raw_data(), tensor_bytes(t)) != record_->checksum;
+  } else {
+    std::lock_guard<std::mutex> lock(s.expose_mutex);
+    if (s.has_expose_checksum && s.expose_version == record_->version)
+      modified = checksum_bytes(s.data, s.bytes) != s.expose_checksum;
+  }
+  GL_CHECK(!modified,
+           "backward of '{}': a tensor it saved for the gradient ({}) was modified through a numpy view "
+           "(t.numpy() or np.asarray(t)) after the forward pass, so the gradient would be computed from the wrong "
+           "values. Write through numpy before the forward pass, or into a copy (t.numpy().copy())",
+           record_->op, describe(t));
+  return t;
+}
+
 bool grad_enabled() { return g_grad_enabled; }
-NoGradGuard::NoGradGuard() : previous_(g_grad_enabled) { g_grad_enabled = false; }
-NoGradGuard::~NoGradGuard() { g_grad_enabled = previous_; }
+void set_grad_enabled(bool on) { g_grad_enabled = on; }
+GradModeGuard::GradModeGuard(bool enabled) : previous_(g_grad_enabled) { g_grad_enabled = enabled; }
+GradModeGuard::~GradModeGuard() { g_grad_enabled = previous_; }
 
 Tensor record(Tensor output, std::string op, std::vector<Tensor> inputs, BackwardFn backward,
               std::string detail) {

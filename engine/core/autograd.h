@@ -36,18 +36,50 @@ struct Node {
   std::vector<Tensor> inputs;
   BackwardFn backward;
   bool released = false;
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  // Releases the graph below iteratively: a chain of 10^6 ops, dropped
+  // without a backward pass, must not recurse once per node (stack overflow).
+  ~Node();
 };
 
-bool grad_enabled();
-class NoGradGuard {
+// A tensor an op keeps for its backward (PyTorch's SavedVariable): the data,
+// and the version of its storage when it was saved. get() throws, naming the
+// op, when the memory was written in place since (an optimizer step, an item
+// assignment, a write through a numpy view), since the gradient would then be
+// computed from the wrong values. Copies share one record.
+class SavedTensor {
  public:
-  NoGradGuard();
-  ~NoGradGuard();
-  NoGradGuard(const NoGradGuard&) = delete;
-  NoGradGuard& operator=(const NoGradGuard&) = delete;
+  SavedTensor() = default;
+  SavedTensor(const Tensor& t, const char* op);
+  // The saved data, checked. An undefined SavedTensor gives an undefined Tensor.
+  const Tensor& get() const;
+  // Shape, dtype and device only (no data is read, so nothing to check).
+  const Tensor& unchecked() const;
+
+ private:
+  struct Record;
+  std::shared_ptr<Record> record_;
+};
+
+// Grad mode is per thread (like PyTorch's): on by default.
+bool grad_enabled();
+void set_grad_enabled(bool on);
+// Sets grad mode for its scope and restores the previous mode after.
+class GradModeGuard {
+ public:
+  explicit GradModeGuard(bool enabled);
+  ~GradModeGuard();
+  GradModeGuard(const GradModeGuard&) = delete;
+  GradModeGuard& operator=(const GradModeGuard&) = delete;
 
  private:
   bool previous_;
+};
+class NoGradGuard : public GradModeGuard {
+ public:
+  NoGradGuard() : GradModeGuard(false) {}
 };
 
 // Called by every op after computing `output` from `inputs`. Records a Node

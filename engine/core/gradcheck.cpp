@@ -1,6 +1,7 @@
 #include "engine/core/gradcheck.h"
 
 #include <cmath>
+#include <limits>
 
 #include "engine/core/autograd.h"
 #include "engine/core/error.h"
@@ -85,6 +86,21 @@ GradCheckResult check_gradients(const std::function<Tensor()>& f, std::vector<Te
       const double fp = eval_at(f, x, i, v + o.h)[0], fm = eval_at(f, x, i, v - o.h)[0];
       const double numeric = (fp - fm) / (2 * o.h);
       const double right = (fp - f0) / o.h, left = (f0 - fm) / o.h;
+      // A NaN or an infinity on either side is a failure, never a pass: every
+      // comparison with NaN is false, so it must be caught before them.
+      if (!std::isfinite(analytic[i]) || !std::isfinite(numeric)) {
+        ++r.checked;
+        r.max_abs_error = std::numeric_limits<double>::infinity();
+        if (r.ok) {
+          r.ok = false;
+          r.message = fmt::format(
+              "non-finite gradient for input {} ({}) at flat index {} (index {}): autograd (actual) {}, finite "
+              "differences (expected) {}{}",
+              k, describe(x), i, index_str(x.shape(), i), analytic[i], numeric,
+              std::isfinite(f0) ? "" : fmt::format("; f itself is {} there", f0));
+        }
+        continue;
+      }
       if (std::abs(right - left) > o.kink_tol * std::max(1.0, std::abs(numeric))) {
         ++r.skipped_kinks;  // a kink lies within h of x_i: the derivative is not defined there
         continue;

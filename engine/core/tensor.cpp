@@ -1,5 +1,6 @@
 #include "engine/core/tensor.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "engine/core/autograd.h"
@@ -25,11 +26,25 @@ const TensorImpl& checked(const std::shared_ptr<TensorImpl>& p) {
 Tensor make(const Shape& shape, DType dtype, Device device) {
   for (auto d : shape)
     GL_CHECK(d >= 0, "Tensor::empty: negative dimension in shape {}", shape_str(shape));
+  const std::int64_t n = numel(shape);  // throws when the sizes overflow
+  std::int64_t bytes = 0;
+  GL_CHECK(!__builtin_mul_overflow(n, static_cast<std::int64_t>(dtype_size(dtype)), &bytes),
+           "Tensor::empty: shape {} of {} needs more than 2^63 bytes; use smaller sizes", shape_str(shape),
+           dtype_name(dtype));
   auto impl = std::make_shared<TensorImpl>();
   impl->shape = shape;
   impl->dtype = dtype;
-  impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(numel(shape)) * dtype_size(dtype), device);
+  impl->storage = std::make_shared<Storage>(static_cast<std::size_t>(bytes), device);
   return Tensor(impl);
+}
+
+// An integer tensor cannot hold NaN, an infinity or a value outside int32
+// (the C++ conversion would be undefined, in practice INT_MIN).
+void check_integer_value(const char* op, double v, DType t) {
+  if (t != DType::i32) return;
+  GL_CHECK(std::isfinite(v) && v > -2147483649.0 && v < 2147483648.0,
+           "{}: {} cannot become int32 (NaN, infinities and values outside [-2^31, 2^31) have no integer value)",
+           op, v);
 }
 
 // Host-side conversion helpers.
@@ -52,8 +67,10 @@ double read_host(const void* src, DType t, std::int64_t i) {
 Tensor from_host_doubles(const std::vector<double>& values, const Shape& shape, DType dtype,
                          Device device) {
   Tensor host = make(shape, dtype, Device::cpu);
-  for (std::size_t i = 0; i < values.size(); ++i)
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    check_integer_value("Tensor::from_vector", values[i], dtype);
     write_host(host.raw_data(), dtype, static_cast<std::int64_t>(i), values[i]);
+  }
   return device == Device::cpu ? host : host.to(device);
 }
 }  // namespace
@@ -63,6 +80,7 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) { return ma
 Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) { return full(shape, 0.0, dtype, device); }
 Tensor Tensor::ones(const Shape& shape, DType dtype, Device device) { return full(shape, 1.0, dtype, device); }
 Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device) {
+  check_integer_value("Tensor::full", value, dtype);
   Tensor t = make(shape, dtype, device);
   backend(device).fill(t, value);
   return t;
@@ -83,6 +101,7 @@ Tensor Tensor::scalar(double value, DType dtype, Device device) {
   return from_host_doubles({value}, {}, dtype, device);
 }
 Tensor Tensor::arange(std::int64_t n, DType dtype, Device device) {
+  GL_CHECK(n >= 0, "arange: n must be >= 0, got {}", n);
   std::vector<double> v(static_cast<std::size_t>(n));
   for (std::int64_t i = 0; i < n; ++i) v[i] = static_cast<double>(i);
   return from_host_doubles(v, {n}, dtype, device);
@@ -181,6 +200,9 @@ Tensor Tensor::to(Device dev) const {
 }
 Tensor Tensor::to(DType t) const {
   if (t == dtype()) return detach();
+  if (t == DType::i32 && device() == Device::cpu) {  // conversion truncates toward zero, as PyTorch's does
+    for (std::int64_t i = 0; i < numel(); ++i) check_integer_value("Tensor::to(int32)", read_host(raw_data(), dtype(), i), t);
+  }
   Tensor out = make(shape(), t, device());
   backend(device()).convert(*this, out);
   return out;
@@ -219,6 +241,7 @@ void Tensor::copy_from(const Tensor& src) {
   Tensor s = src.to(device()).to(dtype());
   const std::size_t bytes = static_cast<std::size_t>(numel()) * dtype_size(dtype());
   if (bytes) backend(device()).copy(raw_data(), s.raw_data(), bytes);
+  mark_modified(*this);
 }
 Tensor& Tensor::to_(Device dev) {
   GL_CHECK(is_leaf(), "Tensor::to_: only leaf tensors can move in place (this one has grad_fn '{}')",
@@ -262,6 +285,7 @@ void Tensor::zero_grad(bool keep_buffer) {
   if (keep_buffer && impl_->grad) {
     Tensor g(impl_->grad);
     backend(g.device()).fill(g, 0.0);
+    mark_modified(g);
   } else {
     impl_->grad.reset();
   }
@@ -282,6 +306,36 @@ void Tensor::backward(const Tensor& grad_output, bool retain_graph) const {
   GL_CHECK(grad_output.dtype() == dtype(), "backward: seed is {} but the output is {}",
            dtype_name(grad_output.dtype()), dtype_name(dtype()));
   run_backward(*this, grad_output.to(device()), retain_graph);
+}
+
+void mark_modified(const Tensor& t) {
+  if (t.defined()) t.impl()->storage->version.fetch_add(1, std::memory_order_relaxed);
+}
+
+void mark_exposed(const Tensor& t) {
+  if (!t.defined() || t.device() != Device::cpu) return;
+  Storage& s = *t.impl()->storage;
+  s.exposed.store(true);
+  if (s.saved_count.load() == 0) return;
+  std::lock_guard<std::mutex> lock(s.expose_mutex);
+  if (s.has_expose_checksum && s.expose_version == s.version.load()) return;
+  s.expose_checksum = checksum_bytes(s.data, s.bytes);
+  s.expose_version = s.version.load();
+  s.has_expose_checksum = true;
+}
+
+std::uint64_t checksum_bytes(const void* data, std::size_t bytes) {
+  // FNV-1a, 8 bytes at a time: a modified value changes the sum (a check, not a MAC).
+  std::uint64_t h = 1469598103934665603ULL;
+  const auto* p = static_cast<const unsigned char*>(data);
+  std::size_t i = 0;
+  for (; i + 8 <= bytes; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    h = (h ^ w) * 1099511628211ULL;
+  }
+  for (; i < bytes; ++i) h = (h ^ p[i]) * 1099511628211ULL;
+  return h;
 }
 
 std::string describe(const Tensor& t) {

@@ -7,9 +7,11 @@
 // (batch, channels, height, width); 1-D signals are NCL; linear weights are
 // [out, in] (y = x W^T + b); conv weights are [out, in, kh, kw].
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,10 +24,26 @@ struct Node;
 class Rng;
 
 // Raw bytes on one device. Freed through that device's backend.
+//
+// In-place writes and saved tensors (PyTorch's version counter): every write
+// the engine makes into existing memory (an optimizer step, copy_from, item
+// assignment from Python) bumps `version`; a tensor an op saved for its
+// backward (SavedTensor, autograd.h) remembers the version it saw and refuses
+// a different one. Writes through a host view handed to numpy bypass the
+// engine, so once such a view exists (`exposed`), saved tensors of this
+// storage are also checked by a checksum of their bytes.
 struct Storage {
   void* data = nullptr;
   std::size_t bytes = 0;
   Device device = Device::cpu;
+  std::atomic<std::uint64_t> version{0};
+  std::atomic<bool> exposed{false};
+  std::atomic<std::int64_t> saved_count{0};  // live SavedTensors on this storage
+  // The checksum of the whole storage when it was first exposed while saved
+  // tensors were alive (they were saved without a checksum of their own).
+  std::mutex expose_mutex;
+  bool has_expose_checksum = false;
+  std::uint64_t expose_checksum = 0, expose_version = 0;
   Storage(std::size_t bytes, Device device);
   ~Storage();
   Storage(const Storage&) = delete;
@@ -122,5 +140,13 @@ class Tensor {
 };
 
 std::string describe(const Tensor& t);  // "float32[2, 3] cpu"
+
+// Records an in-place write into t's memory (bumps its storage's version).
+void mark_modified(const Tensor& t);
+// Records that a writable host view of t's memory was handed out (a numpy
+// array): from now on saved tensors of this storage are checked by checksum.
+void mark_exposed(const Tensor& t);
+// FNV-1a over the bytes [data, data + bytes) (host memory).
+std::uint64_t checksum_bytes(const void* data, std::size_t bytes);
 
 }  // namespace gl

@@ -70,11 +70,14 @@ void CpuBackend::augment_batch(const Tensor& src, const Tensor& plan, std::int64
     using T = decltype(tag);
     T* out = ptr<T>(dst);
     const float* sp = ptr<float>(src);
+    ParallelErrors errors;  // a thread's image buffer may fail to allocate
 #pragma omp parallel
     {
-      std::vector<float> v(static_cast<std::size_t>(image));
+      std::vector<float> v;
+      errors.run([&] { v.resize(static_cast<std::size_t>(image)); });
 #pragma omp for schedule(static)
-      for (std::int64_t b = 0; b < B; ++b) {
+      for (std::int64_t b = 0; b < B; ++b) errors.run([&] {
+        if (v.size() != static_cast<std::size_t>(image)) return;
         const std::int32_t* row = pl + 4 * b;
         crop_flip(sp + row[0] * image, C, H, W, pad, row[1], row[2], row[3] == 1, v.data());
         T* o = out + b * image;
@@ -94,8 +97,9 @@ void CpuBackend::augment_batch(const Tensor& src, const Tensor& plan, std::int64
             }
           }
         }
-      }
+      });
     }
+    errors.rethrow();
   });
 }
 

@@ -106,21 +106,29 @@ void conv_forward(const T* x, const T* w, const T* bias, const ConvGeom& g, T* y
     if (conv_direct_applies(g)) {
       const std::vector<float> packed = conv_direct_pack(w, g);
       const std::int64_t tasks = (g.N + kImagesPerTask - 1) / kImagesPerTask;
+      ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
       for (std::int64_t task = 0; task < tasks; ++task) {
-        const std::int64_t n0 = task * kImagesPerTask, n1 = std::min(g.N, n0 + kImagesPerTask);
-        conv_direct_images(x, packed.data(), g, n0, n1, y);
-        add_bias(bias, g, n0, n1, y);
+        errors.run([&] {
+          const std::int64_t n0 = task * kImagesPerTask, n1 = std::min(g.N, n0 + kImagesPerTask);
+          conv_direct_images(x, packed.data(), g, n0, n1, y);
+          add_bias(bias, g, n0, n1, y);
+        });
       }
+      errors.rethrow();
       return;
     }
   }
   const Chunking ch = chunking(g);
+  ParallelErrors errors;  // the chunks' scratch buffers may fail to allocate
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::int64_t c = 0; c < ch.count; ++c) {
-    const std::int64_t n0 = c * ch.images;
-    forward_chunk(x, w, bias, g, n0, std::min(ch.images, g.N - n0), y);
+    errors.run([&] {
+      const std::int64_t n0 = c * ch.images;
+      forward_chunk(x, w, bias, g, n0, std::min(ch.images, g.N - n0), y);
+    });
   }
+  errors.rethrow();
 }
 
 // dx of a stride-1 convolution as the convolution of dy by the flipped kernel
@@ -213,17 +221,21 @@ void conv_backward(const T* x, const T* w, const T* dy, const ConvGeom& g, T* dx
       Tensor::empty({dw != nullptr ? ch.count * w_size : 0}, dtype_of<T>());
   T* dw_partial = ptr<T>(partial_sums);
   if (dx != nullptr || dw != nullptr) {
+    ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
     for (std::int64_t c = 0; c < ch.count; ++c) {
-      const std::int64_t n0 = c * ch.images;
-      T* chunk_dw = nullptr;
-      if (dw != nullptr) {
-        chunk_dw = dw_partial + c * w_size;
-        std::fill(chunk_dw, chunk_dw + w_size, T(0));
-      }
-      conv_backward_chunk(x, w, flip_packed.empty() ? nullptr : flip_packed.data(), direct_dw, dy, g,
-                          n0, std::min(ch.images, g.N - n0), dx, chunk_dw);
+      errors.run([&] {
+        const std::int64_t n0 = c * ch.images;
+        T* chunk_dw = nullptr;
+        if (dw != nullptr) {
+          chunk_dw = dw_partial + c * w_size;
+          std::fill(chunk_dw, chunk_dw + w_size, T(0));
+        }
+        conv_backward_chunk(x, w, flip_packed.empty() ? nullptr : flip_packed.data(), direct_dw, dy, g,
+                            n0, std::min(ch.images, g.N - n0), dx, chunk_dw);
+      });
     }
+    errors.rethrow();
   }
   if (dw != nullptr) {
 #pragma omp parallel for schedule(static) if (w_size >= 4096)

@@ -42,12 +42,13 @@ void gemm_split(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std:
   const int threads = omp_get_max_threads();
   const bool by_rows = M >= N;
   const std::int64_t extent = by_rows ? M : N;
+  ParallelErrors errors;  // Eigen's blocking buffers are heap allocations
 #pragma omp parallel for schedule(static)
-  for (int t = 0; t < threads; ++t) {
+  for (int t = 0; t < threads; ++t) errors.run([&] {
     // Block edges rounded to 16 (a whole AVX-512 register of floats).
     const std::int64_t lo = std::min(extent, (extent * t / threads) & ~std::int64_t{15});
     const std::int64_t hi = t == threads - 1 ? extent : std::min(extent, (extent * (t + 1) / threads) & ~std::int64_t{15});
-    if (lo >= hi) continue;
+    if (lo >= hi) return;
     if (by_rows) {  // rows lo..hi of C = rows lo..hi of op(A) times op(B)
       const T* a = trans_a ? A + lo : A + lo * K;
       gemm_block<T>(trans_a, trans_b, hi - lo, N, K, alpha, a, lda, B, ldb, beta, C + lo * N, N);
@@ -55,7 +56,8 @@ void gemm_split(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N, std:
       const T* b = trans_b ? B + lo * K : B + lo;
       gemm_block<T>(trans_a, trans_b, M, hi - lo, K, alpha, A, lda, b, ldb, beta, C + lo, N);
     }
-  }
+  });
+  errors.rethrow();
 }
 
 }  // namespace
@@ -91,11 +93,14 @@ void CpuBackend::gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N
       }
       return;
     }
+    ParallelErrors errors;
 #pragma omp parallel for schedule(static) if (batch * M * N * K >= kParallelMin)
     for (std::int64_t i = 0; i < batch; ++i) {
-      gemm_one<T>(trans_a, trans_b, M, N, K, al, a + i * stride_a, b + i * stride_b, be,
-                  c + i * stride_c);
+      errors.run([&] {
+        gemm_one<T>(trans_a, trans_b, M, N, K, al, a + i * stride_a, b + i * stride_b, be, c + i * stride_c);
+      });
     }
+    errors.rethrow();
   });
 }
 

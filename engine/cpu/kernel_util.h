@@ -1,6 +1,9 @@
 // Helpers shared by the CPU kernels (internal to engine/cpu/).
 #pragma once
+#include <atomic>
 #include <cstdint>
+#include <exception>
+#include <mutex>
 #include <utility>
 
 #include "engine/core/dtype_dispatch.h"
@@ -21,6 +24,33 @@ template <class F> void dispatch_float(DType dtype, const char* op, F&& f) {
   gl::dispatch_float(dtype, op, "cpu", std::forward<F>(f));
 }
 using gl::dispatch_any;
+
+// An exception must not leave an OpenMP region: the runtime would call
+// std::terminate (an allocation failure in a thread's scratch buffer used to
+// abort the interpreter). Each iteration's body runs through run(); the first
+// exception is kept, the remaining iterations are skipped, and rethrow() after
+// the region raises it on the calling thread.
+class ParallelErrors {
+ public:
+  template <class F> void run(F&& body) noexcept {
+    if (failed_.load(std::memory_order_relaxed)) return;
+    try {
+      body();
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!first_) first_ = std::current_exception();
+      failed_.store(true);
+    }
+  }
+  void rethrow() const {
+    if (first_) std::rethrow_exception(first_);
+  }
+
+ private:
+  std::atomic<bool> failed_{false};
+  std::mutex mutex_;
+  std::exception_ptr first_;
+};
 
 // Internal invariants the ops layer already guarantees; cheap enough to keep.
 inline void check_same_numel(const char* op, const Tensor& a, const Tensor& b) {

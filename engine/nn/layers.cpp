@@ -10,6 +10,7 @@ namespace gl::nn {
 void kaiming_normal_fan_out(Tensor& weight, Rng& rng) {
   // fan_out = out_channels * receptive field (PyTorch's mode="fan_out").
   GL_CHECK(weight.dim() >= 2, "kaiming_normal_fan_out: weight must have rank >= 2, got {}", shape_str(weight.shape()));
+  if (weight.numel() == 0) return;  // nothing to draw (and fan_out would divide by zero)
   const std::int64_t fan_out = weight.numel() / weight.size(1);
   weight.copy_from(Tensor::randn(weight.shape(), rng, 0.0, std::sqrt(2.0 / static_cast<double>(fan_out)),
                                  weight.dtype()));

@@ -11,6 +11,17 @@ Tensor& Module::register_parameter(std::string name, Tensor t, bool decay) {
   return params_.back().tensor;
 }
 
+void Module::set_child(const std::string& name, std::shared_ptr<Module> child) {
+  GL_CHECK(child != nullptr, "Module::set_child: child '{}' is null", name);
+  GL_CHECK(child.get() != this, "Module::set_child: a module cannot be its own child ('{}')", name);
+  for (auto& [n, c] : children_)
+    if (n == name) {
+      c = std::move(child);
+      return;
+    }
+  children_.emplace_back(name, std::move(child));
+}
+
 Tensor& Module::register_buffer(std::string name, Tensor t) {
   GL_CHECK(t.defined(), "Module::register_buffer: '{}' is undefined", name);
   t.set_name(name);

@@ -39,6 +39,9 @@ class Module {
   void to(Device device);  // moves every parameter and buffer in place
   void to(DType dtype);
   void zero_grad(bool keep_buffers = false);  // see Tensor::zero_grad
+  // Registers a child module under `name`, replacing the child of that name
+  // if there is one (what assigning a Module attribute does in Python).
+  void set_child(const std::string& name, std::shared_ptr<Module> child);
 
  protected:
   Tensor& register_parameter(std::string name, Tensor t, bool decay);

@@ -55,11 +55,18 @@ Tensor batch_norm_impl(const char* op, bool relu, const Tensor& x, const Tensor&
   } else {
     be.batchnorm_forward_train(x, gamma, beta, eps, momentum, running_mean, running_var, y, save_mean, save_invstd);
   }
+  // The running statistics were updated in place.
+  mark_modified(running_mean);
+  mark_modified(running_var);
   const bool gx = needs_grad(x), gg = needs_grad(gamma), gb = needs_grad(beta);
+  if (!gx && !gg && !gb) return y;
   // The fused node keeps its output (for the relu mask); the next layer holds it anyway.
-  const Tensor y_saved = relu ? y.detach() : Tensor();
+  const SavedTensor sx(x, op), sgamma(gamma, op), sy = relu ? SavedTensor(y, op) : SavedTensor();
   return record(y, op, {x, gamma, beta},
-                [=, x = x.detach(), gamma = gamma.detach()](const Tensor& dy) {
+                [=](const Tensor& dy) {
+                  const Tensor& x = sx.get();
+                  const Tensor& gamma = sgamma.get();
+                  const Tensor& y_saved = sy.get();
                   Tensor dx = gx ? empty_like_shape(x, x.shape()) : Tensor();
                   Tensor dgamma = gg ? empty_like_shape(x, {C}) : Tensor();
                   Tensor dbeta = gb ? empty_like_shape(x, {C}) : Tensor();

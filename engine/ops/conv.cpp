@@ -17,10 +17,12 @@ ConvGeom make_geom(const char* op, const Tensor& x, std::int64_t K, std::int64_t
   ConvGeom g{x.size(0), x.size(1), x.size(2), x.size(3), K, R, S, sh, sw, ph, pw, 0, 0};
   GL_CHECK(C_w == g.C, "{}: input has {} channels but the weight expects {} (weight [K, C, R, S] must match x [N, C, H, W])",
            op, g.C, C_w);
-  GL_CHECK(g.H + 2 * ph >= R && g.W + 2 * pw >= S,
-           "{}: kernel {}x{} is larger than the padded input {}x{}", op, R, S, g.H + 2 * ph, g.W + 2 * pw);
-  g.Ho = (g.H + 2 * ph - R) / sh + 1;
-  g.Wo = (g.W + 2 * pw - S) / sw + 1;
+  g.Ho = window_output_size(op, g.H, ph, ph, R, sh);
+  g.Wo = window_output_size(op, g.W, pw, pw, S, sw);
+  // The output and the unrolled input (im2col, [N, C*R*S, Ho*Wo]) must have
+  // representable sizes, whichever kernel the backend picks.
+  checked_numel(op, {g.N, K, g.Ho, g.Wo});
+  checked_numel(op, {g.N, g.C, R, S, g.Ho, g.Wo});
   return g;
 }
 }  // namespace
@@ -35,7 +37,12 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::in
   Tensor y = empty_like_shape(x, {g.N, g.K, g.Ho, g.Wo});
   be.conv2d_forward(x, weight, bias, g, y);
   const bool gx = needs_grad(x), gw = needs_grad(weight), gb = needs_grad(bias);
-  return record(y, "conv2d", {x, weight, bias}, [=, x = x.detach(), w = weight.detach()](const Tensor& dy) {
+  if (!gx && !gw && !gb) return y;
+  // dx reads the weight and dW reads x (the backend takes both; only those are checked).
+  const SavedTensor saved_x(x, "conv2d"), saved_w(weight, "conv2d");
+  return record(y, "conv2d", {x, weight, bias}, [=](const Tensor& dy) {
+    const Tensor& x = gw ? saved_x.get() : saved_x.unchecked();
+    const Tensor& w = gx ? saved_w.get() : saved_w.unchecked();
     Tensor dx = gx ? empty_like_shape(x, x.shape()) : Tensor();
     Tensor dw = gw ? empty_like_shape(w, w.shape()) : Tensor();
     Tensor db = gb ? empty_like_shape(w, {g.K}) : Tensor();

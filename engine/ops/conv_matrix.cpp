@@ -32,10 +32,10 @@ Tensor conv2d_matrix(const Tensor& weight, std::int64_t H, std::int64_t W, std::
   GL_CHECK(weight.dim() == 4, "conv2d_matrix: weight must be [K, C, R, S], got {}", shape_str(weight.shape()));
   GL_CHECK(stride >= 1 && padding >= 0, "conv2d_matrix: stride must be >= 1 and padding >= 0");
   const std::int64_t K = weight.size(0), C = weight.size(1), R = weight.size(2), S = weight.size(3);
-  GL_CHECK(H + 2 * padding >= R && W + 2 * padding >= S, "conv2d_matrix: kernel {}x{} larger than padded input {}x{}",
-           R, S, H + 2 * padding, W + 2 * padding);
-  const std::int64_t Ho = (H + 2 * padding - R) / stride + 1, Wo = (W + 2 * padding - S) / stride + 1;
-  const std::int64_t rows = K * Ho * Wo, cols = C * H * W;
+  const std::int64_t Ho = window_output_size("conv2d_matrix", H, padding, padding, R, stride);
+  const std::int64_t Wo = window_output_size("conv2d_matrix", W, padding, padding, S, stride);
+  const std::int64_t rows = checked_numel("conv2d_matrix", {K, Ho, Wo}), cols = checked_numel("conv2d_matrix", {C, H, W});
+  checked_numel("conv2d_matrix", {rows, cols});  // A's size must be representable before it is allocated
   std::vector<std::int64_t> source(static_cast<std::size_t>(rows * cols), -1);
   for (std::int64_t k = 0; k < K; ++k)
     for (std::int64_t oh = 0; oh < Ho; ++oh)
@@ -57,9 +57,9 @@ Tensor conv1d_matrix(const Tensor& weight, std::int64_t length, std::int64_t str
   // 1-D is 2-D with H = 1 (padding only along the length).
   GL_CHECK(stride >= 1 && padding >= 0, "conv1d_matrix: stride must be >= 1 and padding >= 0");
   const std::int64_t K = weight.size(0), C = weight.size(1), S = weight.size(2);
-  GL_CHECK(length + 2 * padding >= S, "conv1d_matrix: kernel {} longer than padded length {}", S, length + 2 * padding);
-  const std::int64_t Lo = (length + 2 * padding - S) / stride + 1;
-  const std::int64_t rows = K * Lo, cols = C * length;
+  const std::int64_t Lo = window_output_size("conv1d_matrix", length, padding, padding, S, stride);
+  const std::int64_t rows = checked_numel("conv1d_matrix", {K, Lo}), cols = checked_numel("conv1d_matrix", {C, length});
+  checked_numel("conv1d_matrix", {rows, cols});
   std::vector<std::int64_t> source(static_cast<std::size_t>(rows * cols), -1);
   for (std::int64_t k = 0; k < K; ++k)
     for (std::int64_t o = 0; o < Lo; ++o)

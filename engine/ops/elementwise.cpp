@@ -21,12 +21,22 @@ Tensor unary_forward(UnaryOp op, const char* name, const Tensor& a, double scala
   return out;
 }
 
+// Which of x and y = op(x) the derivative reads (Backend::unary_backward):
+// only those are saved, and checked for in-place writes before backward.
+bool derivative_reads_y(UnaryOp op) { return op == UnaryOp::tanh || op == UnaryOp::sigmoid || op == UnaryOp::exp; }
+bool derivative_reads_x(UnaryOp op) {
+  return op == UnaryOp::relu || op == UnaryOp::log || op == UnaryOp::sqrt || op == UnaryOp::pow_scalar;
+}
+
 // Records y = op(x) with the backend's fused derivative kernel.
 Tensor unary(UnaryOp op, const char* name, const Tensor& x, double scalar = 0.0) {
   Tensor y = unary_forward(op, name, x, scalar);
-  return record(y, name, {x}, [op, scalar, x = x.detach(), y = y.detach()](const Tensor& g) {
-    Tensor gx = empty_like_shape(x, x.shape());
-    backend(x.device()).unary_backward(op, x, y, g, gx, scalar);
+  if (!needs_grad(x)) return y;
+  const SavedTensor sx = derivative_reads_x(op) ? SavedTensor(x, name) : SavedTensor();
+  const SavedTensor sy = derivative_reads_y(op) ? SavedTensor(y, name) : SavedTensor();
+  return record(y, name, {x}, [op, scalar, sx, sy, xs = x.shape()](const Tensor& g) {
+    Tensor gx = empty_like_shape(g, xs);
+    backend(g.device()).unary_backward(op, sx.get(), sy.get(), g, gx, scalar);
     return std::vector<Tensor>{gx};
   }, op == UnaryOp::pow_scalar || op == UnaryOp::mul_scalar || op == UnaryOp::add_scalar
          ? fmt::format("{}", scalar) : "");
@@ -53,9 +63,12 @@ Tensor sub(const Tensor& a, const Tensor& b) {
 Tensor mul(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(BinaryOp::mul, "mul", a, b);
   const bool ga = needs_grad(a), gb = needs_grad(b);
-  return record(out, "mul", {a, b}, [ga, gb, a = a.detach(), b = b.detach()](const Tensor& g) {
-    return std::vector<Tensor>{ga ? sum_to(mul(g, b), a.shape()) : Tensor(),
-                               gb ? sum_to(mul(g, a), b.shape()) : Tensor()};
+  if (!ga && !gb) return out;
+  // d/da reads b and d/db reads a: save only what a needed gradient reads.
+  const SavedTensor sa = gb ? SavedTensor(a, "mul") : SavedTensor(), sb = ga ? SavedTensor(b, "mul") : SavedTensor();
+  return record(out, "mul", {a, b}, [ga, gb, sa, sb, as = a.shape(), bs = b.shape()](const Tensor& g) {
+    return std::vector<Tensor>{ga ? sum_to(mul(g, sb.get()), as) : Tensor(),
+                               gb ? sum_to(mul(g, sa.get()), bs) : Tensor()};
   });
 }
 
@@ -63,9 +76,12 @@ Tensor mul(const Tensor& a, const Tensor& b) {
 Tensor div(const Tensor& a, const Tensor& b) {
   Tensor out = binary_forward(BinaryOp::div, "div", a, b);
   const bool ga = needs_grad(a), gb = needs_grad(b);
-  return record(out, "div", {a, b}, [ga, gb, b = b.detach(), out = out.detach(), as = a.shape()](const Tensor& g) {
+  if (!ga && !gb) return out;
+  const SavedTensor sb(b, "div"), sout = gb ? SavedTensor(out, "div") : SavedTensor();
+  return record(out, "div", {a, b}, [ga, gb, sb, sout, as = a.shape(), bs = b.shape()](const Tensor& g) {
+    const Tensor& b = sb.get();
     return std::vector<Tensor>{ga ? sum_to(div(g, b), as) : Tensor(),
-                               gb ? sum_to(neg(div(mul(g, out), b)), b.shape()) : Tensor()};
+                               gb ? sum_to(neg(div(mul(g, sout.get()), b)), bs) : Tensor()};
   });
 }
 

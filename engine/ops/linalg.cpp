@@ -35,14 +35,19 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
   Tensor out = shared_b ? gemm_out(a, 0, false, b, 0, false, batch * M, N, K, 1, out_shape)
                         : gemm_out(a, M * K, false, b, K * N, false, M, N, K, batch, out_shape);
   const bool ga = needs_grad(a), gb = needs_grad(b);
-  return record(out, "matmul", {a, b}, [=, a = a.detach(), b = b.detach()](const Tensor& g) {
+  if (!ga && !gb) return out;
+  // da reads b and db reads a.
+  const SavedTensor sa = gb ? SavedTensor(a, "matmul") : SavedTensor(), sb = ga ? SavedTensor(b, "matmul") : SavedTensor();
+  return record(out, "matmul", {a, b}, [=, as = a.shape(), bs = b.shape()](const Tensor& g) {
     Tensor da, db;
+    const Tensor& a = sa.get();
+    const Tensor& b = sb.get();
     if (ga)  // [.., M, N] x [.., K, N]^T
-      da = shared_b ? gemm_out(g, 0, false, b, 0, true, batch * M, K, N, 1, a.shape())
-                    : gemm_out(g, M * N, false, b, K * N, true, M, K, N, batch, a.shape());
+      da = shared_b ? gemm_out(g, 0, false, b, 0, true, batch * M, K, N, 1, as)
+                    : gemm_out(g, M * N, false, b, K * N, true, M, K, N, batch, as);
     if (gb)  // [.., M, K]^T x [.., M, N]
-      db = shared_b ? gemm_out(a, 0, true, g, 0, false, K, N, batch * M, 1, b.shape())
-                    : gemm_out(a, M * K, true, g, M * N, false, K, N, M, batch, b.shape());
+      db = shared_b ? gemm_out(a, 0, true, g, 0, false, K, N, batch * M, 1, bs)
+                    : gemm_out(a, M * K, true, g, M * N, false, K, N, M, batch, bs);
     return std::vector<Tensor>{da, db};
   });
 }
@@ -59,9 +64,12 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   Tensor y = gemm_out(x, 0, false, weight, 0, true, N, out, in, 1, {N, out});
   if (bias.defined()) backend(y.device()).binary(BinaryOp::add, y, bias, y);
   const bool gx = needs_grad(x), gw = needs_grad(weight), gbias = needs_grad(bias);
-  return record(y, "linear", {x, weight, bias}, [=, x = x.detach(), w = weight.detach()](const Tensor& g) {
-    return std::vector<Tensor>{gx ? gemm_out(g, 0, false, w, 0, false, N, in, out, 1, x.shape()) : Tensor(),
-                               gw ? gemm_out(g, 0, true, x, 0, false, out, in, N, 1, w.shape()) : Tensor(),
+  if (!gx && !gw && !gbias) return y;
+  // dx reads the weight and dW reads x.
+  const SavedTensor sx = gw ? SavedTensor(x, "linear") : SavedTensor(), sw = gx ? SavedTensor(weight, "linear") : SavedTensor();
+  return record(y, "linear", {x, weight, bias}, [=, xs = x.shape(), ws = weight.shape()](const Tensor& g) {
+    return std::vector<Tensor>{gx ? gemm_out(g, 0, false, sw.get(), 0, false, N, in, out, 1, xs) : Tensor(),
+                               gw ? gemm_out(g, 0, true, sx.get(), 0, false, out, in, N, 1, ws) : Tensor(),
                                gbias ? sum_to(g, {out}) : Tensor()};
   });
 }

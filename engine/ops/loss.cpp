@@ -12,7 +12,10 @@ Tensor softmax_impl(const char* op, const Tensor& x, bool log) {
   Tensor y = empty_like_shape(x, x.shape());
   be.softmax_forward(x, y, log);
   // softmax: dx = y * (dy - sum(dy * y)); log-softmax: dx = dy - softmax * sum(dy)
-  return record(y, op, {x}, [log, y = y.detach()](const Tensor& dy) {
+  if (!needs_grad(x)) return y;
+  const SavedTensor sy(y, op);
+  return record(y, op, {x}, [log, sy](const Tensor& dy) {
+    const Tensor& y = sy.get();
     Tensor dx = empty_like_shape(y, y.shape());
     backend(y.device()).softmax_backward(y, dy, dx, log);
     return std::vector<Tensor>{dx};
@@ -44,9 +47,11 @@ Tensor cross_entropy(const Tensor& logits, const Tensor& labels) {
   Tensor loss = empty_like_shape(logits, {});
   Tensor probs = empty_like_shape(logits, logits.shape());
   be.cross_entropy_forward(logits, labels, loss, probs);
-  return record(loss, "cross_entropy", {logits}, [probs, labels](const Tensor& g) {
+  if (!needs_grad(logits)) return loss;
+  const SavedTensor slabels(labels, "cross_entropy");
+  return record(loss, "cross_entropy", {logits}, [probs, slabels](const Tensor& g) {
     Tensor dlogits = empty_like_shape(probs, probs.shape());
-    backend(probs.device()).cross_entropy_backward(probs, labels, g, dlogits);
+    backend(probs.device()).cross_entropy_backward(probs, slabels.get(), g, dlogits);
     return std::vector<Tensor>{dlogits};
   });
 }

@@ -10,14 +10,15 @@ PoolGeom make_geom(const char* op, const Tensor& x, std::int64_t k, std::int64_t
   GL_CHECK(x.defined() && x.dim() == 4, "{}: input must be [N, C, H, W], got {}", op,
            x.defined() ? shape_str(x.shape()) : "undefined");
   if (stride == 0) stride = k;
-  GL_CHECK(k >= 1 && stride >= 1 && pad >= 0 && 2 * pad <= k,
+  GL_CHECK(k >= 1 && stride >= 1 && pad >= 0 && pad <= k / 2,
            "{}: need kernel >= 1, stride >= 1 and 0 <= padding <= kernel/2; got kernel {}, stride {}, padding {}", op, k,
            stride, pad);
   PoolGeom g{x.size(0), x.size(1), x.size(2), x.size(3), k, k, stride, stride, pad, pad, 0, 0};
-  GL_CHECK(g.H + 2 * pad >= k && g.W + 2 * pad >= k, "{}: kernel {} larger than the padded input {}", op, k,
-           shape_str(x.shape()));
-  g.Ho = (g.H + 2 * pad - k) / stride + 1;
-  g.Wo = (g.W + 2 * pad - k) / stride + 1;
+  g.Ho = window_output_size(op, g.H, pad, pad, k, stride);
+  g.Wo = window_output_size(op, g.W, pad, pad, k, stride);
+  // max pooling keeps each window's argmax as an int32 flat index h*W + w.
+  GL_CHECK(checked_mul(g.H, g.W, op) <= INT32_MAX, "{}: input planes of {}x{} are too large (H*W must fit int32)",
+           op, g.H, g.W);
   return g;
 }
 }  // namespace

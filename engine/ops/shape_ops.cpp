@@ -19,7 +19,7 @@ Tensor reshape(const Tensor& a, const Shape& shape) {
       infer = i;
     } else {
       GL_CHECK(s[i] >= 0, "reshape: negative size in {}", shape_str(shape));
-      known *= s[i];
+      known = checked_mul(known, s[i], "reshape");
     }
   }
   if (infer >= 0) {
@@ -27,7 +27,7 @@ Tensor reshape(const Tensor& a, const Shape& shape) {
              shape_str(shape), a.numel(), shape_str(a.shape()));
     s[infer] = a.numel() / known;
   }
-  GL_CHECK(numel(s) == a.numel(), "reshape: {} has {} elements but {} has {}", shape_str(a.shape()), a.numel(),
+  GL_CHECK(checked_numel("reshape", s) == a.numel(), "reshape: {} has {} elements but {} has {}", shape_str(a.shape()), a.numel(),
            shape_str(s), numel(s));
   return record(view(a, s), "reshape", {a}, [as = a.shape()](const Tensor& g) {
     return std::vector<Tensor>{reshape(g, as)};

@@ -1,6 +1,7 @@
 #include "engine/optim/sgd.h"
 
 #include <cmath>
+#include <unordered_map>
 
 #include "engine/core/autograd.h"
 #include "engine/core/backend.h"
@@ -20,8 +21,24 @@ SGD::SGD(std::vector<ParamGroup> groups, double lr, double momentum, bool nester
   GL_CHECK(momentum >= 0 && momentum < 1, "SGD: momentum must be in [0, 1), got {}", momentum);
   GL_CHECK(!nesterov || momentum > 0, "SGD: Nesterov momentum needs momentum > 0");
   std::size_t n = 0;
-  for (const auto& g : groups_) {
-    GL_CHECK(g.weight_decay >= 0, "SGD: weight decay must be >= 0, got {}", g.weight_decay);
+  // A tensor listed twice would be updated twice per step (PyTorch refuses it too).
+  std::unordered_map<const TensorImpl*, std::pair<std::size_t, std::size_t>> seen;
+  for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
+    const auto& g = groups_[gi];
+    GL_CHECK(std::isfinite(g.weight_decay) && g.weight_decay >= 0, "SGD: weight decay must be finite and >= 0, got {}",
+             g.weight_decay);
+    for (std::size_t pi = 0; pi < g.params.size(); ++pi) {
+      const Tensor& p = g.params[pi];
+      GL_CHECK(p.defined(), "SGD: parameter {} of group {} is undefined", pi, gi);
+      GL_CHECK(p.dtype() != DType::i32, "SGD: parameter {} of group {} is {}; only float tensors can be trained", pi,
+               gi, describe(p));
+      const auto [it, fresh] = seen.emplace(p.impl(), std::make_pair(gi, pi));
+      GL_CHECK(fresh,
+               "SGD: parameter {}({}) appears twice: group {} position {} and group {} position {}; it would be "
+               "updated twice per step. List each parameter once (decay_groups(model) already covers every "
+               "parameter of the model)",
+               p.name().empty() ? "" : "'" + p.name() + "' ", describe(p), it->second.first, it->second.second, gi, pi);
+    }
     n += g.params.size();
   }
   velocities_.resize(n);
@@ -38,6 +55,7 @@ void SGD::step() {
       if (momentum_ > 0 && !v.defined()) v = Tensor::zeros(p.shape(), p.dtype(), p.device());
       if (v.defined() && v.device() != p.device()) v.to_(p.device());
       backend(p.device()).sgd_update(p, g, v, lr_tensor(p.device()), momentum_, group.weight_decay, nesterov_);
+      mark_modified(p);
     }
   }
 }
