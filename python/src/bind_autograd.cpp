@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "bindings.h"
@@ -12,10 +13,56 @@
 namespace gradlab_py {
 namespace {
 
-// `with gradlab.no_grad():` records no graph inside (gl::NoGradGuard).
-struct NoGrad {
-  std::unique_ptr<gl::NoGradGuard> guard;
+// `with gradlab.no_grad():` / `enable_grad()` / `set_grad_enabled(mode)`:
+// the mode inside; the previous mode comes back on exit. One object may be
+// entered again while inside (nested `with ng:`), so each entry keeps its own
+// previous mode on a stack.
+struct GradMode {
+  bool enabled = false;
+  std::vector<bool> previous;
+  // set_grad_enabled(mode) switches when called; its first __enter__ then
+  // restores, on exit, the mode from before that call (PyTorch's rule).
+  std::optional<bool> mode_before_call;
+  void enter() {
+    previous.push_back(mode_before_call ? *mode_before_call : gl::grad_enabled());
+    mode_before_call.reset();
+    gl::set_grad_enabled(enabled);
+  }
+  void exit() {
+    if (previous.empty()) throw py::value_error("gradlab: __exit__ without a matching __enter__");
+    gl::set_grad_enabled(previous.back());
+    previous.pop_back();
+  }
 };
+
+// Binds one grad-mode context manager class, usable as a decorator too.
+// One C++ type per Python class (pybind11 binds each type once).
+struct NoGradMode : GradMode {};
+struct EnableGradMode : GradMode {};
+struct SetGradEnabledMode : GradMode {};
+
+template <class Mode, class... Init>
+void bind_grad_mode(py::module_& m, const char* name, const char* doc, Init... init) {
+  py::class_<Mode>(m, name, doc)
+      .def(std::move(init)...)
+      .def("__enter__", [](Mode& g) { g.enter(); })
+      .def("__exit__", [](Mode& g, const py::args&) { g.exit(); return false; })
+      .def("__call__", [](const Mode& g, const py::function& f) {
+        const bool enabled = g.enabled;
+        return py::cpp_function([enabled, f](const py::args& args, const py::kwargs& kwargs) {
+          GradMode scope{enabled, {}, {}};
+          scope.enter();
+          try {
+            py::object r = f(*args, **kwargs);
+            scope.exit();
+            return r;
+          } catch (...) {
+            scope.exit();
+            throw;
+          }
+        });
+      }, py::arg("function"), "As a decorator: the function runs in this mode.");
+}
 
 struct Graph {
   std::string source;  // DOT
@@ -105,12 +152,23 @@ gl::GradCheckResult gradcheck(const py::object& f, const py::object& inputs, dou
 }  // namespace
 
 void bind_autograd(py::module_& m) {
-  py::class_<NoGrad>(m, "no_grad", "with gradlab.no_grad(): ops inside record no graph.")
-      .def(py::init<>())
-      .def("__enter__", [](NoGrad& g) { g.guard = std::make_unique<gl::NoGradGuard>(); return &g; },
-           py::return_value_policy::reference)
-      .def("__exit__", [](NoGrad& g, const py::args&) { g.guard.reset(); return false; });
-  m.def("is_grad_enabled", &gl::grad_enabled);
+  bind_grad_mode<NoGradMode>(m, "no_grad",
+                             "with gradlab.no_grad(): ops inside record no graph (evaluation, manual updates).",
+                             py::init([] { NoGradMode g; g.enabled = false; return g; }));
+  bind_grad_mode<EnableGradMode>(m, "enable_grad",
+                                 "with gradlab.enable_grad(): ops inside record the graph, even within no_grad().",
+                                 py::init([] { EnableGradMode g; g.enabled = true; return g; }));
+  bind_grad_mode<SetGradEnabledMode>(m, "set_grad_enabled",
+                 "set_grad_enabled(mode): switches recording on or off now (for this thread); as a context manager "
+                 "(with gradlab.set_grad_enabled(False): ...) the previous mode comes back on exit.",
+                 py::init([](bool mode) {
+                   SetGradEnabledMode g;
+                   g.enabled = mode;
+                   g.mode_before_call = gl::grad_enabled();
+                   gl::set_grad_enabled(mode);  // the call itself switches, as in PyTorch
+                   return g;
+                 }), py::arg("mode"));
+  m.def("is_grad_enabled", &gl::grad_enabled, "True when ops record the graph (the default; off inside no_grad()).");
 
   py::class_<Graph>(m, "Graph", "A computation graph as Graphviz DOT (.source); draws itself in Jupyter.")
       .def_readonly("source", &Graph::source)

@@ -13,10 +13,38 @@ namespace {
 using gl::nn::Module;
 using ModulePtr = std::shared_ptr<Module>;
 
+// The Python class gradlab.nn.Module (set once it is bound).
+py::handle& module_class() {
+  static py::handle cls;
+  return cls;
+}
+
+// The forward() a Python subclass defines, or None when it defines none (only
+// the C++ base's). Looked up on the type, not through pybind11's override
+// lookup, which refuses to find a method that is already running for this
+// object, so a module that calls itself (recursion with a base case) works.
+py::object python_forward(const py::handle& self) {
+  py::object f = py::getattr(py::type::of(self), "forward", py::none());
+  if (f.is_none() || f.is(module_class().attr("forward"))) return py::none();
+  return f;
+}
+
 // A Module defined in Python: forward (and optionally type_name) come from Python.
 class PyModule : public Module {
  public:
-  gl::Tensor forward(const gl::Tensor& x) override { PYBIND11_OVERRIDE_PURE(gl::Tensor, Module, forward, x); }
+  gl::Tensor forward(const gl::Tensor& x) override {
+    py::gil_scoped_acquire gil;
+    py::object self = py::cast(static_cast<Module*>(this), py::return_value_policy::reference);
+    py::object f = python_forward(self);
+    if (f.is_none())
+      throw py::type_error(type_name() + " has no forward(): a gradlab.nn.Module subclass must define "
+                           "forward(self, x)");
+    py::object y = f(self, x);
+    if (!py::isinstance<gl::Tensor>(y))
+      throw py::type_error(type_name() + ".forward must return a gradlab.Tensor here (it is called by a "
+                           "container such as Sequential), got " + std::string(py::str(py::type::of(y).attr("__name__"))));
+    return y.cast<gl::Tensor>();
+  }
   std::string type_name() const override {
     py::gil_scoped_acquire gil;
     if (py::function f = py::get_override(static_cast<const Module*>(this), "type_name")) return f().cast<std::string>();
@@ -46,33 +74,54 @@ py::dict state_dict(const Module& m) {
   return out;
 }
 
-void load_state_dict(Module& m, const py::dict& state, bool strict) {
+// All or nothing: every entry is converted and checked (keys, shapes, values)
+// before the first parameter is written, so a failure leaves the module as it was.
+void load_state_dict(Module& m, const py::object& state_obj, bool strict) {
+  if (!py::isinstance<py::dict>(state_obj))
+    throw py::type_error("load_state_dict: state must be a dict of name -> array or tensor (as state_dict() "
+                         "gives), got " + std::string(py::str(py::type::of(state_obj).attr("__name__"))));
+  const py::dict state = state_obj.cast<py::dict>();
   std::vector<gl::nn::NamedTensor> targets = m.named_parameters();
   for (auto& nt : m.named_buffers()) targets.push_back(nt);
   std::vector<std::string> missing;
+  std::vector<std::pair<gl::Tensor, gl::Tensor>> writes;  // (destination, converted source)
   for (auto& nt : targets) {
     if (!state.contains(nt.name)) {
       missing.push_back(nt.name);
       continue;
     }
-    gl::Tensor src = tensor_from_python(state[py::str(nt.name)], py::cast(nt.tensor.dtype()), false, py::none());
+    gl::Tensor src;
+    try {
+      src = tensor_from_python(state[py::str(nt.name)], py::cast(nt.tensor.dtype()), false, py::none());
+    } catch (py::error_already_set& e) {
+      throw py::value_error("load_state_dict: '" + nt.name + "' cannot be read as " +
+                            gl::dtype_name(nt.tensor.dtype()) + " data: " + e.what() + " (nothing was loaded)");
+    } catch (std::exception& e) {
+      throw py::value_error("load_state_dict: '" + nt.name + "' cannot be read as " +
+                            gl::dtype_name(nt.tensor.dtype()) + " data: " + e.what() + " (nothing was loaded)");
+    }
     if (src.shape() != nt.tensor.shape())
       throw py::value_error("load_state_dict: '" + nt.name + "' has shape " + gl::shape_str(src.shape()) +
-                            " in the state but " + gl::shape_str(nt.tensor.shape()) + " in the module");
-    gl::NoGradGuard no_grad;
-    nt.tensor.copy_from(src);
+                            " in the state but " + gl::shape_str(nt.tensor.shape()) +
+                            " in the module (nothing was loaded)");
+    writes.emplace_back(nt.tensor, src);
   }
-  if (!strict) return;
-  std::string problems;
-  for (const auto& n : missing) problems += " missing '" + n + "';";
-  for (auto item : state) {
-    const std::string key = py::str(item.first);
-    bool known = false;
-    for (const auto& nt : targets) known = known || nt.name == key;
-    if (!known) problems += " unexpected '" + key + "';";
+  if (strict) {
+    std::string problems;
+    for (const auto& n : missing) problems += " missing '" + n + "';";
+    for (auto item : state) {
+      const std::string key = py::str(item.first);
+      bool known = false;
+      for (const auto& nt : targets) known = known || nt.name == key;
+      if (!known) problems += " unexpected '" + key + "';";
+    }
+    if (!problems.empty())
+      throw py::value_error("load_state_dict:" + problems +
+                            " (nothing was loaded; pass strict=False to load what matches)");
   }
-  if (!problems.empty())
-    throw py::value_error("load_state_dict:" + problems + " (pass strict=False to load what matches)");
+  require_no_concurrent_work("load_state_dict");
+  gl::NoGradGuard no_grad;
+  for (auto& [dst, src] : writes) dst.copy_from(src);
 }
 
 std::string summary(const Module& m, const std::string& indent) {
@@ -97,10 +146,21 @@ void bind_nn(py::module_& m) {
       "Subclass it in Python: define forward(x), assign child Modules as attributes, and "
       "self.register_parameter(name, tensor) for parameters.")
       .def(py::init<>())
-      .def("forward", [](Module& self, const gl::Tensor& x) { py::gil_scoped_release r; return self.forward(x); },
+      .def("forward", [](Module& self, const gl::Tensor& x) { ReleaseGil r; return self.forward(x); },
            py::arg("x"))
-      .def("__call__", [](Module& self, const gl::Tensor& x) { py::gil_scoped_release r; return self.forward(x); },
-           py::arg("x"))
+      .def("__call__", [](const py::object& self, const py::args& args, const py::kwargs& kwargs) -> py::object {
+        // A Python subclass: its forward runs directly, with any arguments
+        // (recursion included; Python's recursion limit stops a runaway one).
+        if (py::object f = python_forward(self); !f.is_none()) return f(self, *args, **kwargs);
+        if (args.size() != 1 || !kwargs.empty())
+          throw py::type_error(self.cast<Module&>().type_name() + "(x): takes one tensor, got " +
+                               std::to_string(args.size()) + " positional and " + std::to_string(kwargs.size()) +
+                               " keyword arguments");
+        const gl::Tensor x = as_tensor(args[0], gl::Tensor::empty({}, gl::DType::f32));
+        Module& m = self.cast<Module&>();
+        ReleaseGil r;
+        return py::cast(m.forward(x));
+      })
       .def("type_name", &Module::type_name)
       .def("named_parameters", [](const Module& self) { return named(self.named_parameters()); })
       .def("named_buffers", [](const Module& self) { return named(self.named_buffers()); })
@@ -116,6 +176,7 @@ void bind_nn(py::module_& m) {
       .def("eval", [](Module& self) { self.eval(); return &self; }, py::return_value_policy::reference)
       .def_property_readonly("training", &Module::is_training)
       .def("to", [](Module& self, const py::object& target) {
+        require_no_concurrent_work("Module.to");
         if (py::isinstance<gl::Device>(target) ||
             (py::isinstance<py::str>(target) && (target.cast<std::string>() == "cpu" ||
                                                  target.cast<std::string>().rfind("cuda", 0) == 0)))
@@ -140,14 +201,20 @@ void bind_nn(py::module_& m) {
         return self.register_module(std::move(name), child);
       }, py::arg("name"), py::arg("module"), py::keep_alive<1, 3>())
       .def("__setattr__", [](py::object self, const py::str& name, const py::object& value) {
-        if (py::isinstance<Module>(value) && py::isinstance<PyModule>(self)) {
-          auto* me = static_cast<PyModule*>(self.cast<Module*>());
-          me->register_module(name, value.cast<ModulePtr>());
+        if (py::isinstance<Module>(value)) {
+          // Before Module.__init__ there is no C++ module to register the child with.
+          auto* inst = reinterpret_cast<py::detail::instance*>(self.ptr());
+          if (!inst->get_value_and_holder().holder_constructed())
+            throw py::attribute_error("cannot assign module '" + std::string(name) + "' before Module.__init__() "
+                                      "call: call super().__init__() first in " +
+                                      std::string(py::str(py::type::of(self).attr("__name__"))) + ".__init__");
+          self.cast<Module&>().set_child(name, value.cast<ModulePtr>());
         }
         py::module_::import("builtins").attr("object").attr("__setattr__")(self, name, value);
       })
       .def("__getattr__", [](const Module& self, const std::string& name) { return child(self, name); })
       .def("__repr__", [](const Module& self) { return summary(self, ""); });
+  module_class() = py::object(nn.attr("Module")).release();  // kept for the life of the process
 
   using gl::nn::BatchNorm, gl::nn::Conv1d, gl::nn::Conv2d, gl::nn::Linear, gl::nn::Sequential;
   py::class_<Linear, Module, std::shared_ptr<Linear>>(nn, "Linear")
@@ -182,7 +249,7 @@ void bind_nn(py::module_& m) {
   py::class_<BatchNorm, Module, std::shared_ptr<BatchNorm>>(nn, "BatchNorm")
       .def(py::init<std::int64_t, double, double>(), py::arg("channels"), py::arg("momentum") = 0.1,
            py::arg("eps") = 1e-5)
-      .def("forward_relu", [](BatchNorm& b, const gl::Tensor& x) { py::gil_scoped_release r; return b.forward_relu(x); })
+      .def("forward_relu", [](BatchNorm& b, const gl::Tensor& x) { ReleaseGil r; return b.forward_relu(x); })
       .def_property_readonly("gamma", [](const BatchNorm& b) { return b.gamma; })
       .def_property_readonly("beta", [](const BatchNorm& b) { return b.beta; })
       .def_property_readonly("running_mean", [](const BatchNorm& b) { return b.running_mean; })

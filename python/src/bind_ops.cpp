@@ -10,7 +10,7 @@ namespace {
 
 using OptTensor = std::optional<gl::Tensor>;
 gl::Tensor opt(const OptTensor& t) { return t ? *t : gl::Tensor(); }
-using Release = py::call_guard<py::gil_scoped_release>;
+using Release = py::call_guard<ReleaseGil>;
 
 // axes=None / axis=None: all axes; an int or a sequence of ints otherwise.
 std::vector<int> axes_from(const py::object& axes, const py::object& axis) {
@@ -104,7 +104,7 @@ void bind_ops(py::module_& m) {
                      const py::object& padding) {
     const auto [sh, sw] = pair_from(stride, "stride");
     const auto [ph, pw] = pair_from(padding, "padding");
-    py::gil_scoped_release release;
+    ReleaseGil release;
     return gl::conv2d(x, w, opt(b), sh, sw, ph, pw);
   }, py::arg("x"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1, py::arg("padding") = 0,
      "x [N,C,H,W], weight [K,C,R,S], bias [K] or None -> [N,K,Ho,Wo]; stride/padding an int or (h, w).");

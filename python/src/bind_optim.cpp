@@ -1,5 +1,6 @@
 // gradlab.optim: SGD (momentum, Nesterov, weight decay per parameter group)
 // and the learning-rate schedules. step() runs without the GIL.
+#include <cmath>
 #include <string>
 
 #include "bindings.h"
@@ -60,7 +61,7 @@ void bind_optim(py::module_& m) {
         return std::make_unique<SGD>(groups_from(params, weight_decay), lr, momentum, nesterov);
       }), py::arg("params"), py::arg("lr"), py::arg("momentum") = 0.0, py::arg("nesterov") = false,
          py::arg("weight_decay") = 0.0)
-      .def("step", &SGD::step, py::call_guard<py::gil_scoped_release>())
+      .def("step", &SGD::step, py::call_guard<ReleaseGil>())
       .def("zero_grad", [](SGD& self, bool keep_buffers) { self.zero_grad(keep_buffers); },
            py::arg("keep_buffers") = false)
       .def_property("lr", &SGD::lr, &SGD::set_lr)
@@ -76,23 +77,30 @@ void bind_optim(py::module_& m) {
         return d;
       }, "lr and the momentum buffers (numpy copies; None before the first step)")
       .def("load_state_dict", [](SGD& s, const py::dict& d) {
-        s.set_lr(d["lr"].cast<double>());
+        if (!d.contains("lr") || !d.contains("velocities"))
+          throw py::value_error("SGD.load_state_dict: the state needs 'lr' and 'velocities' (as state_dict() gives)");
+        const double lr = d["lr"].cast<double>();
+        if (!(lr >= 0) || !std::isfinite(lr))
+          throw py::value_error("SGD.load_state_dict: lr must be finite and >= 0, got " + std::to_string(lr));
         auto vs = d["velocities"].cast<py::list>();
         std::vector<gl::Tensor> params;
         for (const auto& g : s.groups()) params.insert(params.end(), g.params.begin(), g.params.end());
         if (vs.size() != params.size())
           throw py::value_error("SGD.load_state_dict: " + std::to_string(vs.size()) + " velocities for " +
                                 std::to_string(params.size()) + " parameters");
-        auto& mine = s.velocities();
-        mine.resize(params.size());
+        // All or nothing: every velocity is converted and checked before any is replaced.
+        std::vector<gl::Tensor> loaded(params.size());
         for (std::size_t i = 0; i < params.size(); ++i) {
-          if (vs[i].is_none()) { mine[i] = gl::Tensor(); continue; }
+          if (vs[i].is_none()) continue;
           gl::Tensor v = tensor_from_python(vs[i], py::cast(params[i].dtype()), false, py::cast(params[i].device()));
           if (v.shape() != params[i].shape())
             throw py::value_error("SGD.load_state_dict: velocity " + std::to_string(i) + " has shape " +
-                                  gl::shape_str(v.shape()) + ", its parameter " + gl::shape_str(params[i].shape()));
-          mine[i] = v;
+                                  gl::shape_str(v.shape()) + ", its parameter " + gl::shape_str(params[i].shape()) +
+                                  " (nothing was loaded)");
+          loaded[i] = v;
         }
+        s.set_lr(lr);
+        s.velocities() = std::move(loaded);
       }, py::arg("state"));
 
   using gl::optim::LrSchedule;

@@ -101,7 +101,7 @@ gl::Tensor index(const gl::Tensor& t, const py::handle& key) {
 std::string tensor_repr(const gl::Tensor& t) {
   if (!t.defined()) return "tensor(undefined)";
   py::module_ np = py::module_::import("numpy");
-  const std::string body = py::str(np.attr("array2string")(tensor_to_numpy(t), py::arg("separator") = ", ",
+  const std::string body = py::str(np.attr("array2string")(tensor_to_numpy(t, false), py::arg("separator") = ", ",
                                                            py::arg("prefix") = "tensor("));
   std::string extra;
   if (t.dtype() != gl::DType::f32) extra += std::string(", dtype=") + gl::dtype_name(t.dtype());
@@ -129,28 +129,17 @@ gl::Tensor convert_to(const gl::Tensor& t, const py::object& target) {
 }  // namespace
 
 void bind_tensor(py::module_& m) {
-  py::class_<gl::Tensor> cls(m, "Tensor", py::buffer_protocol(),
-                             "An n-dimensional array with autograd (contiguous, row-major).");
+  py::class_<gl::Tensor> cls(m, "Tensor", "An n-dimensional array with autograd (contiguous, row-major).");
   cls.def(py::init([](const py::object& data, const py::object& dtype, bool requires_grad, const py::object& device) {
             return tensor_from_python(data, dtype, requires_grad, device);
           }),
           py::arg("data"), py::arg("dtype") = py::none(), py::arg("requires_grad") = false,
           py::arg("device") = py::none());
-  // numpy reads CPU tensors in place; numpy's binary operators defer to ours.
-  cls.def_buffer([](const gl::Tensor& t) -> py::buffer_info {
-    if (!t.defined()) throw py::value_error("gradlab: the tensor is undefined");
-    if (t.device() != gl::Device::cpu)
-      throw py::value_error("gradlab: a cuda tensor has no host buffer; call .numpy() or .to('cpu')");
-    static double empty_slot = 0;
-    void* ptr = t.numel() ? t.raw_data() : &empty_slot;
-    std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end()), strides;
-    const auto item = static_cast<py::ssize_t>(gl::dtype_size(t.dtype()));
-    for (auto s : gl::contiguous_strides(t.shape())) strides.push_back(s * item);
-    const std::string format = t.dtype() == gl::DType::f32   ? py::format_descriptor<float>::format()
-                               : t.dtype() == gl::DType::f64 ? py::format_descriptor<double>::format()
-                                                             : py::format_descriptor<std::int32_t>::format();
-    return py::buffer_info(ptr, item, format, static_cast<py::ssize_t>(shape.size()), shape, strides);
-  });
+  // numpy reads CPU tensors in place through __array__ (np.asarray(t)): the
+  // array it gets owns a reference to the storage, so it stays valid when the
+  // tensor later moves (Module.to) or is freed. There is deliberately no
+  // buffer protocol: a buffer's owner is the Python object, not the storage.
+  // numpy's binary operators defer to ours.
   cls.attr("__array_ufunc__") = py::none();
 
   cls.def_property_readonly("shape", [](const gl::Tensor& t) { return shape_tuple(t.shape()); })
@@ -168,18 +157,29 @@ void bind_tensor(py::module_& m) {
         return t.shape()[0];
       });
 
-  cls.def("numpy", &tensor_to_numpy,
+  cls.def("numpy", [](const gl::Tensor& t) { return tensor_to_numpy(t); },
           "The data as a numpy array: a view of the storage for CPU tensors (writes show in the tensor; "
           "the array keeps the storage alive), a copy otherwise.")
-      .def("__array__", [](const gl::Tensor& t, py::object dtype) {
-            py::array a = tensor_to_numpy(t);
+      .def("__array__", [](const gl::Tensor& t, py::object dtype, py::object copy) {
+            if (!copy.is_none() && !copy.cast<bool>() && t.device() != gl::Device::cpu)
+              throw py::value_error("gradlab: a cuda tensor cannot be viewed by numpy without a copy");
+            const bool want_copy = !copy.is_none() && copy.cast<bool>();
+            py::array a = tensor_to_numpy(t, !want_copy);
+            if (want_copy) a = py::array(a.attr("copy")());
             if (dtype.is_none()) return a;
             return py::array(a.attr("astype")(dtype));
-          }, py::arg("dtype") = py::none())
+          }, py::arg("dtype") = py::none(), py::arg("copy") = py::none())
       .def("item", &gl::Tensor::item)
-      .def("tolist", [](const gl::Tensor& t) { return tensor_to_numpy(t).attr("tolist")(); })
+      .def("tolist", [](const gl::Tensor& t) { return tensor_to_numpy(t, false).attr("tolist")(); })
       .def("__float__", &gl::Tensor::item)
-      .def("__int__", [](const gl::Tensor& t) { return static_cast<long long>(t.item()); })
+      .def("__int__", [](const gl::Tensor& t) -> py::object {
+        // Python's own int(float): NaN raises ValueError, an infinity OverflowError,
+        // and 1e30 becomes the exact integer (never a wrapped INT64_MIN).
+        if (t.dtype() == gl::DType::i32) return py::int_(static_cast<long long>(t.item()));
+        PyObject* r = PyNumber_Long(py::float_(t.item()).ptr());
+        if (r == nullptr) throw py::error_already_set();
+        return py::reinterpret_steal<py::object>(r);
+      })
       .def("__repr__", &tensor_repr)
       .def("__str__", &tensor_repr)
       .def("to", &convert_to, py::arg("device_or_dtype"), "A copy on another device or in another dtype.")
@@ -207,7 +207,7 @@ void bind_tensor(py::module_& m) {
            py::arg("keep_buffer") = false)
       .def("backward", [](const gl::Tensor& t, const py::object& gradient, bool retain_graph) {
             const gl::Tensor seed = as_tensor(gradient, t);
-            py::gil_scoped_release release;
+            ReleaseGil release;
             if (seed.defined()) t.backward(seed, retain_graph);
             else t.backward(retain_graph);
           }, py::arg("gradient") = py::none(), py::arg("retain_graph") = false,
@@ -247,11 +247,11 @@ void bind_tensor(py::module_& m) {
                       [](auto& x, double s) { return gl::mul_scalar(gl::pow(x, -1.0), s); });
       })
       .def("__matmul__", [](const gl::Tensor& a, const py::object& b) {
-        return binary(a, b, [](auto& x, auto y) { py::gil_scoped_release r; return gl::matmul(x, y); },
+        return binary(a, b, [](auto& x, auto y) { ReleaseGil r; return gl::matmul(x, y); },
                       [](auto&, double) -> gl::Tensor { throw py::value_error("matmul: a number is not a matrix"); });
       })
       .def("__rmatmul__", [](const gl::Tensor& a, const py::object& b) {
-        return binary(a, b, [](auto& x, auto y) { py::gil_scoped_release r; return gl::matmul(y, x); },
+        return binary(a, b, [](auto& x, auto y) { ReleaseGil r; return gl::matmul(y, x); },
                       [](auto&, double) -> gl::Tensor { throw py::value_error("matmul: a number is not a matrix"); });
       })
       .def("__pow__", [](const gl::Tensor& a, double e) { return gl::pow(a, e); })

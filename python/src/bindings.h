@@ -2,6 +2,8 @@
 // (they compile in parallel), the dtype/device parsing and the numpy
 // conversions every file uses.
 #pragma once
+#include <memory>
+
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -35,8 +37,33 @@ gl::Tensor tensor_from_python(const py::handle& data, const py::object& dtype, b
 gl::Tensor as_tensor(const py::handle& value, const gl::Tensor& like);
 
 // numpy view of a CPU tensor's storage (zero copy; the array keeps the
-// storage alive); a host copy for other devices.
-py::array tensor_to_numpy(const gl::Tensor& t);
+// storage alive, whatever the tensor does next); a host copy for other
+// devices. A writable view marks the storage exposed (gl::mark_exposed), so
+// writes through it between forward and backward are caught; internal
+// readers (repr, tolist, state_dict copies) ask for a read-only view.
+py::array tensor_to_numpy(const gl::Tensor& t, bool writable = true);
+
+// Work done without the GIL, counted. Operations that swap a tensor's
+// storage in place (Module.to) run with the GIL held and refuse while any
+// such work is running in another thread, since it may be reading the
+// storage they would free. Use as a scope object or py::call_guard<ReleaseGil>.
+class ReleaseGil {
+ public:
+  ReleaseGil();
+  ~ReleaseGil();
+  ReleaseGil(const ReleaseGil&) = delete;
+  ReleaseGil& operator=(const ReleaseGil&) = delete;
+  static int running();  // how many threads are inside such work now
+
+ private:
+  std::unique_ptr<py::gil_scoped_release> release_;
+};
+// Throws naming `what` when another thread is running engine work (see ReleaseGil).
+void require_no_concurrent_work(const char* what);
+
+// An int32 tensor from Python data refuses NaN, infinities, values outside
+// int32 and fractions (labels [0.9, 2.5] must not silently become [0, 2]).
+void check_integral_values(const py::array& a, const char* what);
 
 // Undefined tensors travel as None.
 py::object tensor_or_none(const gl::Tensor& t);

@@ -1,4 +1,5 @@
 // numpy <-> gradlab: dtype and device names, copies in, zero-copy views out.
+#include <atomic>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -93,6 +94,7 @@ gl::Tensor tensor_from_python(const py::handle& data, const py::object& dtype, b
       a.dtype().kind() == 'c' || a.dtype().kind() == 'V' || a.dtype().kind() == 'M' ||
       a.dtype().kind() == 'm')
     inferred_dtype(a, false);  // throws naming the dtype
+  if (target == gl::DType::i32) check_integral_values(a, "gradlab.tensor");
   if (target == gl::DType::i32 && (a.dtype().kind() == 'i' || a.dtype().kind() == 'u') && a.size() > 0) {
     // numpy's cast would wrap silently; an int32 label out of range is an error.
     const auto lo = numpy().attr("min")(a).cast<long double>(), hi = numpy().attr("max")(a).cast<long double>();
@@ -116,7 +118,7 @@ gl::Tensor as_tensor(const py::handle& value, const gl::Tensor& like) {
   return tensor_from_python(value, py::cast(like.dtype()), false, py::cast(like.device()));
 }
 
-py::array tensor_to_numpy(const gl::Tensor& t) {
+py::array tensor_to_numpy(const gl::Tensor& t, bool writable) {
   const gl::Tensor host = t.device() == gl::Device::cpu ? t : t.to(gl::Device::cpu);
   const py::dtype dt = numpy_dtype(host.dtype());
   std::vector<py::ssize_t> shape(host.shape().begin(), host.shape().end());
@@ -126,7 +128,52 @@ py::array tensor_to_numpy(const gl::Tensor& t) {
   // The capsule holds a reference to the storage: the array outlives the tensor safely.
   auto* keep = new std::shared_ptr<gl::Storage>(host.impl()->storage);
   py::capsule owner(keep, [](void* p) { delete static_cast<std::shared_ptr<gl::Storage>*>(p); });
-  return py::array(dt, shape, strides, host.raw_data(), owner);
+  py::array view(dt, shape, strides, host.raw_data(), owner);
+  if (!writable) {
+    view.attr("flags").attr("writeable") = false;
+  } else if (host.impl() == t.impl() || host.impl()->storage == t.impl()->storage) {
+    gl::mark_exposed(host);
+  }
+  return view;
+}
+
+namespace {
+std::atomic<int> g_running{0};
+}  // namespace
+
+ReleaseGil::ReleaseGil() {
+  g_running.fetch_add(1);
+  release_ = std::make_unique<py::gil_scoped_release>();
+}
+ReleaseGil::~ReleaseGil() {
+  release_.reset();  // the GIL is held again
+  g_running.fetch_sub(1);
+}
+int ReleaseGil::running() { return g_running.load(); }
+
+void require_no_concurrent_work(const char* what) {
+  if (ReleaseGil::running() > 0)
+    throw py::value_error(std::string(what) + ": another thread is running gradlab operations (a forward, "
+                          "backward or optimizer step) that may be reading this memory; call it when no other "
+                          "thread is computing, for example before starting the threads or after joining them");
+}
+
+void check_integral_values(const py::array& a, const char* what) {
+  if (a.size() == 0 || a.dtype().kind() != 'f') return;
+  py::module_ np = numpy();
+  const py::array finite = np.attr("isfinite")(a);
+  if (!np.attr("all")(finite).cast<bool>())
+    throw py::value_error(std::string(what) + ": NaN or infinite values cannot become int32 (for example " +
+                          std::string(py::str(a.attr("flat")[np.attr("argmin")(finite)])) + ")");
+  const double lo = np.attr("min")(a).cast<double>(), hi = np.attr("max")(a).cast<double>();
+  if (lo < -2147483648.0 || hi > 2147483647.0)
+    throw py::value_error(std::string(what) + ": values in [" + std::string(py::str(py::float_(lo))) + ", " +
+                          std::string(py::str(py::float_(hi))) + "] do not fit int32");
+  const py::array fractional = np.attr("not_equal")(a, np.attr("trunc")(a));
+  if (np.attr("any")(fractional).cast<bool>())
+    throw py::value_error(std::string(what) + ": " + std::string(py::str(a.attr("flat")[np.attr("argmax")(fractional)])) +
+                          " is not a whole number, so it cannot become int32 (labels and indices are integers); "
+                          "round it yourself first if that is what you mean");
 }
 
 py::object tensor_or_none(const gl::Tensor& t) {

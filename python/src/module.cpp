@@ -11,11 +11,17 @@ namespace {
 // Engine errors (gl::Error) report API misuse: bad shapes, dtypes, arguments.
 // They become ValueError with the whole message, except the ones about state
 // (a released graph, memory, engine invariants), which become RuntimeError.
-bool is_state_error(const std::string& message) {
-  for (const char* marker : {"already released", "out of memory", "out of host memory", "out of device memory",
-                             "engine bug", "CUDA", "cuda error"})
+bool contains_any(const std::string& message, std::initializer_list<const char*> markers) {
+  for (const char* marker : markers)
     if (message.find(marker) != std::string::npos) return true;
   return false;
+}
+bool is_memory_error(const std::string& message) {
+  return contains_any(message, {"out of memory", "out of host memory", "out of device memory"});
+}
+bool is_state_error(const std::string& message) {
+  return contains_any(message, {"already released", "engine bug", "CUDA", "cuda error", "modified in place",
+                                "modified through a numpy view"});
 }
 
 }  // namespace
@@ -44,7 +50,9 @@ PYBIND11_MODULE(gradlab, m) {
       if (p) std::rethrow_exception(p);
     } catch (const gl::Error& e) {
       const std::string message = e.what();
-      if (is_state_error(message))
+      if (is_memory_error(message))
+        PyErr_SetString(PyExc_MemoryError, message.c_str());
+      else if (is_state_error(message))
         PyErr_SetString(PyExc_RuntimeError, message.c_str());
       else
         PyErr_SetString(PyExc_ValueError, message.c_str());

@@ -53,7 +53,7 @@ def test_out_of_range_and_out_of_memory():
         gradlab.tensor([2**40], dtype="int32")
     with pytest.raises(ValueError, match="do not fit int32"):
         gradlab.tensor(np.array([-2**33, 1]))
-    with pytest.raises(RuntimeError, match="memory"):
+    with pytest.raises(MemoryError, match="memory"):
         gradlab.zeros(10**12, 10**6)
 
 
