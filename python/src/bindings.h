@@ -21,6 +21,7 @@ void bind_autograd(py::module_& m);
 void bind_nn(py::module_& m);
 void bind_optim(py::module_& m);
 void bind_models(py::module_& m);
+void bind_lab_ops(py::module_& m);  // the lab operations (bind_lab_ops.cpp)
 
 // "float32" / "f32" / numpy.float32 / numpy.dtype('float32') / gradlab.float32 -> DType.
 gl::DType parse_dtype(const py::handle& spec);

@@ -27,7 +27,7 @@ bool is_state_error(const std::string& message) {
 }  // namespace
 }  // namespace gradlab_py
 
-PYBIND11_MODULE(gradlab, m) {
+PYBIND11_MODULE(_core, m) {
   namespace py = pybind11;
   using namespace gradlab_py;
   m.doc() = "gradlab: a teaching autograd engine (C++20), from Python. Tensors share memory with numpy.";
@@ -65,6 +65,7 @@ PYBIND11_MODULE(gradlab, m) {
   bind_nn(m);
   bind_optim(m);
   bind_models(m);
+  bind_lab_ops(m);
 
   m.def("cuda_available", [] { return gl::device_available(gl::Device::cuda); },
         "True when this build has the CUDA backend and a GPU answers.");
