@@ -2,12 +2,15 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "image_bytes.h"
 #include "test_util.h"
 
 namespace resnet {
+namespace fs = std::filesystem;
 using testing::CliRun;
 using testing::run_resnet;
 using testing::TempDir;
@@ -54,6 +57,44 @@ TEST(Cli, TrainTestAndPredictOnSyntheticData) {
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.output.find("batches.meta.txt is a text file, not PNG or JPEG"), std::string::npos)
       << r.output;
+}
+
+TEST(Cli, PredictInBatchesGivesTheSameLinesWithProgress) {
+  TempDir dir("cli_batches");
+  const std::string data = (dir.path() / "data").string(), models = (dir.path() / "m").string();
+  ASSERT_EQ(run_resnet("make-synthetic --out " + data + " --train 100 --test 20").status, 0);
+  ASSERT_EQ(run_resnet("train --data-dir " + data + " --model-dir " + models +
+                       " --resnet-size 1 --first-num-filters 4 --batch-size 20 --epochs 1 --threads 1")
+                .status, 0);
+  const std::string ckpt = models + "/resnet8-v1-epoch001.safetensors";
+  std::string images;
+  for (int i = 0; i < 5; ++i) {
+    const auto rgb = testing::stripes_rgb(24 + i, 30, 2 + i);
+    const fs::path p = dir.path() / ("img" + std::to_string(i) + (i % 2 ? ".jpg" : ".png"));
+    std::ofstream(p, std::ios::binary)
+        << (i % 2 ? testing::jpeg_bytes(24 + i, 30, rgb) : testing::png_bytes(24 + i, 30, rgb));
+    images += " " + p.string();
+  }
+  auto lines = [](const std::string& text, bool progress) {
+    std::string out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      if ((line.rfind("predict: ", 0) == 0) == progress) out += line + "\n";
+    }
+    return out;
+  };
+  const CliRun whole = run_resnet("predict --checkpoint " + ckpt + images);
+  ASSERT_EQ(whole.status, 0) << whole.output;
+  EXPECT_EQ(lines(whole.output, true), "");  // one batch: no progress lines
+  const CliRun batched = run_resnet("predict --batch-size 2 --checkpoint " + ckpt + images);
+  ASSERT_EQ(batched.status, 0) << batched.output;
+  EXPECT_EQ(lines(batched.output, false), lines(whole.output, false));
+  const std::string progress = lines(batched.output, true);
+  EXPECT_NE(progress.find("predict: 2/5 images"), std::string::npos) << progress;
+  EXPECT_NE(progress.find("predict: 5/5 images"), std::string::npos) << progress;
+  const CliRun zero = run_resnet("predict --batch-size 0 --checkpoint " + ckpt + images);
+  EXPECT_EQ(zero.status, 2) << zero.output;
+  EXPECT_NE(zero.output.find("--batch-size must be 1-65536, got 0"), std::string::npos) << zero.output;
 }
 
 TEST(Cli, DownloadWithoutANetworkSaysWhatToDoByHand) {
