@@ -3,8 +3,11 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <fstream>
+#include <map>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -20,34 +23,61 @@
 namespace gl::ex {
 namespace {
 
+// Writes `text` to `path` (stdout for "" or "-"), flushed and closed, every step checked: a full disk, a
+// read-only folder or /dev/full is an error naming the file (exit status 3), never a silent success.
 void write_file(const std::string& path, const std::string& text) {
   if (path.empty() || path == "-") {
-    std::cout << text;
+    std::cout << text << std::flush;
+    if (!std::cout) throw AnswerFileError("cannot write to stdout (a closed pipe or a full disk)");
     return;
   }
-  std::ofstream out(path);
-  if (!out) throw AnswerFileError(fmt::format("{}: cannot write (check the folder exists and is writable)", path));
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw AnswerFileError(fmt::format("{}: cannot write ({}; check the folder exists and is writable)", path,
+                                              std::strerror(errno)));
   out << text;
+  out.flush();
+  if (!out) throw AnswerFileError(fmt::format("{}: writing failed ({}: the disk is full or read-only?)", path, std::strerror(errno)));
+  out.close();
+  if (out.fail()) throw AnswerFileError(fmt::format("{}: closing failed ({})", path, std::strerror(errno)));
 }
 
-GradeOptions grade_options(double tol, double rounding_tol) {
+// Two outputs that name the same file would overwrite each other: refused before anything is graded.
+void refuse_same_outputs(const std::vector<std::pair<std::string, std::string>>& outputs) {
+  namespace fs = std::filesystem;
+  for (std::size_t a = 0; a < outputs.size(); ++a)
+    for (std::size_t b = a + 1; b < outputs.size(); ++b) {
+      const auto& [na, pa] = outputs[a];
+      const auto& [nb, pb] = outputs[b];
+      if (pa.empty() || pb.empty() || pa == "-" || pb == "-") continue;
+      std::error_code ea, eb;
+      if (fs::weakly_canonical(pa, ea) == fs::weakly_canonical(pb, eb) || pa == pb)
+        throw AnswerFileError(fmt::format("{} and {} name the same file '{}': one would overwrite the other; give two "
+                                          "different files", na, nb, pa));
+    }
+}
+
+GradeOptions grade_options(double tol, double rounding_tol, int rounding_decimals) {
   GradeOptions g;
   g.atol = g.rtol = tol;
-  g.round_rel = rounding_tol;
-  g.round_abs = rounding_tol > 0 ? 0.01 : 0.0;
+  g.rounding = rounding_tol > 0;
+  g.min_decimals = rounding_decimals;
   return g;
 }
 
-// Gradescope's /autograder/submission_metadata.json: the first user's id (or email).
+// Gradescope's /autograder/submission_metadata.json: the first user's id (or email). Throws naming the field.
 std::string student_from_metadata(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw AnswerFileError(fmt::format("{}: cannot open the submission metadata", path));
-  auto j = nlohmann::json::parse(in, nullptr, false);
-  if (j.is_discarded() || !j.contains("users") || !j["users"].is_array() || j["users"].empty())
-    throw AnswerFileError(fmt::format("{}: expected a JSON object with users: [{{id, email, name}}]", path));
+  auto j = nlohmann::json::parse(read_text_file(path, 16u << 20), nullptr, false);
+  if (j.is_discarded()) throw AnswerFileError(fmt::format("{}: not valid JSON", path));
+  if (!j.is_object()) throw AnswerFileError(fmt::format("{}: expected a JSON object with users: [{{id, email, name}}]", path));
+  if (!j.contains("users") || !j["users"].is_array())
+    throw AnswerFileError(fmt::format("{}: the field 'users' is missing or not a list", path));
+  if (j["users"].empty()) throw AnswerFileError(fmt::format("{}: the field 'users' is an empty list", path));
   const auto& u = j["users"][0];
-  if (u.contains("id")) return u["id"].is_string() ? u["id"].get<std::string>() : u["id"].dump();
-  return u.value("email", "");
+  if (!u.is_object()) throw AnswerFileError(fmt::format("{}: users[0] is not an object", path));
+  if (u.contains("id") && (u["id"].is_string() || u["id"].is_number_integer()) && !u["id"].dump().empty())
+    return u["id"].is_string() ? u["id"].get<std::string>() : u["id"].dump();
+  if (u.contains("email") && u["email"].is_string() && !u["email"].get<std::string>().empty()) return u["email"].get<std::string>();
+  throw AnswerFileError(fmt::format("{}: users[0] has no usable 'id' (a number or a string) and no 'email'", path));
 }
 
 }  // namespace
@@ -66,8 +96,11 @@ CLI::App* add_grade_command(CLI::App& app, GradeCommand& c) {
   g->add_option("--metadata", c.metadata, "Gradescope's submission_metadata.json (the student's id)");
   g->add_flag("--variants", c.variants, "with --metadata: grade the variant of the student it names");
   g->add_option("--tol", c.tol, "tolerance of an exact match")->check(CLI::NonNegativeNumber);
-  g->add_option("--rounding-tol", c.rounding_tol, "relative slack for two-decimal rounding (problem 2)")
+  g->add_option("--rounding-tol", c.rounding_tol, "0: no credit for rounded values (problem 2); otherwise on, the slack "
+                                                  "derived from the decimals written")
       ->check(CLI::NonNegativeNumber);
+  g->add_option("--rounding-decimals", c.rounding_decimals, "the fewest decimals a rounded value is credited with")
+      ->check(CLI::Range(0, 12));
   return g;
 }
 
@@ -85,7 +118,10 @@ CLI::App* add_grade_class_command(CLI::App& app, GradeClassCommand& c) {
   g->add_option("--rubric", c.rubric, "rubric file");
   g->add_flag("--variants", c.variants, "grade each student's own variant (problem data derived from the id)");
   g->add_option("--tol", c.tol, "tolerance of an exact match")->check(CLI::NonNegativeNumber);
-  g->add_option("--rounding-tol", c.rounding_tol, "relative slack for two-decimal rounding")->check(CLI::NonNegativeNumber);
+  g->add_option("--rounding-tol", c.rounding_tol, "0: no credit for rounded values; otherwise on (derived slack)")
+      ->check(CLI::NonNegativeNumber);
+  g->add_option("--rounding-decimals", c.rounding_decimals, "the fewest decimals a rounded value is credited with")
+      ->check(CLI::Range(0, 12));
   return g;
 }
 
@@ -116,14 +152,25 @@ int run_grade_command(const GradeCommand& c) {
   try {
     Rubric rubric = c.rubric.empty() ? default_rubric() : read_rubric(c.rubric);
     Reveal reveal = parse_reveal(c.reveal);
-    std::string student = !c.student.empty() ? c.student : !c.metadata.empty() ? student_from_metadata(c.metadata) : "";
+    std::string student = c.student, metadata_note;
+    if (student.empty() && !c.metadata.empty()) {
+      try {
+        student = student_from_metadata(c.metadata);
+      } catch (const AnswerFileError& e) {
+        if (c.variants) throw AnswerFileError(fmt::format("the student's variant cannot be chosen: {}", e.what()));
+        metadata_note = fmt::format("note: {} (not needed without variants; graded against the assignment's data)", e.what());
+      }
+    }
     bool variant = !c.student.empty() || (c.variants && !student.empty());
     auto reports = variant ? variant_reports(variant_for(student)) : assignment_reports();
-    SubmissionResult s = grade_submission(c.submission, reports, rubric, grade_options(c.tol, c.rounding_tol));
+    SubmissionResult s = grade_submission(c.submission, reports, rubric,
+                                          grade_options(c.tol, c.rounding_tol, c.rounding_decimals));
     s.student = student;
+    if (!metadata_note.empty()) s.skipped.push_back(metadata_note);
     std::string out;
-    if (c.format == "gradescope") out = submission_gradescope(s, reveal).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    else if (c.format == "json") out = submission_json(s, reveal).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+    auto dump = [](const nlohmann::json& j) { return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"; };
+    if (c.format == "gradescope") out = dump(submission_gradescope(s, reveal));
+    else if (c.format == "json") out = dump(submission_json(s, reveal));
     else if (c.format == "markdown") out = submission_markdown(s, reveal);
     else out = submission_text(s, reveal);
     write_file(c.output, out);
@@ -132,9 +179,9 @@ int run_grade_command(const GradeCommand& c) {
     std::cerr << "error: " << e.what() << "\n";
     if (c.format == "gradescope" && !c.output.empty()) {  // the student still gets a results.json that says why
       try {
-        write_file(c.output, nlohmann::json({{"score", 0.0}, {"output", fmt::format("The grader could not run: {}", e.what())},
-                                             {"tests", nlohmann::json::array()}}).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-      } catch (const std::exception&) {
+        write_file(c.output, failure_results_json(e.what()).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
+      } catch (const std::exception& w) {
+        std::cerr << "error: " << w.what() << "\n";
       }
     }
     return 3;
@@ -143,18 +190,30 @@ int run_grade_command(const GradeCommand& c) {
 
 int run_grade_class_command(const GradeClassCommand& c) {
   try {
+    refuse_same_outputs({{"--csv", c.csv}, {"--analysis", c.analysis}, {"--notebook", c.notebook},
+                         {"--regrade", c.regrade}, {"--previous", c.previous}});
     Rubric rubric = c.rubric.empty() ? default_rubric() : read_rubric(c.rubric);
-    GradeOptions options = grade_options(c.tol, c.rounding_tol);
+    GradeOptions options = grade_options(c.tol, c.rounding_tol, c.rounding_decimals);
     auto start = std::chrono::steady_clock::now();
     auto reports = assignment_reports();  // one answer key for the class
     std::vector<SubmissionResult> results;
+    std::vector<std::string> flags;
+    std::map<std::string, std::size_t> graded;  // path -> its first result (a group's members share it without variants)
     for (const auto& sub : find_class_submissions(c.dir)) {
-      SubmissionResult s = grade_submission(sub.path, c.variants ? variant_reports(variant_for(sub.student)) : reports,
-                                            rubric, options);
+      SubmissionResult s;
+      auto same = graded.find(sub.path);
+      if (!c.variants && same != graded.end()) {
+        s = results[same->second];
+      } else {
+        s = grade_submission(sub.path, c.variants ? variant_reports(variant_for(sub.student)) : reports, rubric, options,
+                             /*missing_ok=*/true);  // an entry that vanished or cannot be examined: its row says so
+        graded.emplace(sub.path, results.size());
+      }
       s.student = sub.student;
       results.push_back(std::move(s));
+      flags.push_back(sub.note);
     }
-    std::string csv = class_csv(results);
+    std::string csv = class_csv(results, flags);
     write_file(c.csv, csv);
     if (!c.analysis.empty() || !c.notebook.empty()) {
       const std::string analysis = item_analysis_markdown(results);
@@ -170,8 +229,11 @@ int run_grade_class_command(const GradeClassCommand& c) {
     }
     if (!c.previous.empty()) write_file(c.regrade, regrade_report(c.previous, csv));
     double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::cerr << fmt::format("graded {} submissions in {:.3f} s (answer key included); grades in {}\n", results.size(),
-                             seconds, c.csv);
+    std::size_t marked = 0;
+    for (std::size_t i = 0; i < results.size(); ++i) marked += !results[i].skipped.empty() || !flags[i].empty();
+    std::cerr << fmt::format("graded {} submissions in {:.3f} s (answer key included); grades in {}{}\n", results.size(),
+                             seconds, c.csv,
+                             marked ? fmt::format("; {} rows flagged (see the CSV's flags column)", marked) : "");
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";

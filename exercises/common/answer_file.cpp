@@ -10,11 +10,16 @@
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "exercises/common/answer_text.h"
+#include "exercises/common/structured_answers.h"
 #include "exercises/common/value_reader.h"
 
 namespace gl::ex {
@@ -68,9 +73,50 @@ struct Entry {
   std::string key;
   int line = 0;
   std::string value;  // the text after the separator, lines joined by '\n'
+  bool bare_rows = false;  // rows written without brackets on the lines under 'key ='
 };
 
+// "a = 0, b = 1" or "a = 0; b = 1": the entries of one line, split at a top-level ',' or ';' before "key =".
+std::vector<std::pair<std::string, std::string>> inline_entries(const std::string& key, const std::string& value) {
+  static const std::regex next_key(R"([,;]\s*([A-Za-z][A-Za-z0-9_.]{0,39})\s*[=:](?!=))");
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string k = key;
+  std::size_t start = 0;
+  int depth = 0;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (c == '[' || c == '(' || c == '{') ++depth;
+    if (c == ']' || c == ')' || c == '}') --depth;
+    if (depth != 0 || (c != ',' && c != ';')) continue;
+    std::smatch m;
+    if (!std::regex_search(value.cbegin() + static_cast<std::ptrdiff_t>(i), value.cend(), m, next_key,
+                           std::regex_constants::match_continuous))
+      continue;
+    out.push_back({k, value.substr(start, i - start)});
+    k = m[1].str();
+    start = i + static_cast<std::size_t>(m.length(0));
+    i = start - 1;
+  }
+  out.push_back({k, value.substr(start)});
+  return out;
+}
+
+// A line of bare values under "key =" (a matrix row without brackets): no '=', no ':', starts like a value.
+bool bare_row(const std::string& t) {
+  if (t.empty() || t.find_first_of("=:") != std::string::npos || t.size() > 400) return false;
+  char c = t[0];
+  return std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.' ||
+         ((c == 'w' || c == 'W') && t.size() > 1 && (std::isdigit(static_cast<unsigned char>(t[1])) || t[1] == '^' || t[1] == '_'));
+}
+
 }  // namespace
+
+std::string excerpt(const std::string& s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t cut = max > 3 ? max - 3 : 0;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 character
+  return s.substr(0, cut) + "...";
+}
 
 std::string LineProblem::where(const std::string& path) const { return fmt::format("{}:{}", path, line); }
 
@@ -89,7 +135,16 @@ bool parse_number(const std::string& token, double& out) {
     return true;
   }
   if (t[0] == '0' && t.size() > 1 && (t[1] == 'x' || t[1] == 'X')) return false;  // not hex: a word
+  std::string lower = t;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (lower == "zero") { out = 0; return true; }
+  double scale = 1;
+  if (t.size() > 1 && std::isdigit(static_cast<unsigned char>(t[t.size() - 2])) && (t.back() == 'k' || t.back() == 'K' || t.back() == 'M')) {
+    scale = t.back() == 'M' ? 1e6 : 1e3;  // 18.56k
+    t.pop_back();
+  }
   out = std::strtod(t.c_str(), &end);
+  out *= scale;
   return end == t.c_str() + t.size();
 }
 
@@ -131,6 +186,14 @@ AnswerFile parse_answer_text(const std::string& raw, const std::string& path) {
   file.path = path;
   PlainText plain = make_plain(raw);
   file.notes = plain.notes;
+  if (auto structured = convert_structured(plain.text)) {
+    if (!structured->problem.empty()) {
+      file.problems.push_back({1, "", structured->problem});
+      return file;
+    }
+    file.notes.push_back(structured->note);
+    plain.text = structured->text;
+  }
   std::vector<std::string> lines;
   {
     std::stringstream ss(plain.text);
@@ -153,6 +216,12 @@ AnswerFile parse_answer_text(const std::string& raw, const std::string& path) {
     int line_no = static_cast<int>(i) + 1;
     std::string content = strip_comment(lines[i]);
     std::string t = trim(content);
+    if (balance <= 0 && !entries.empty() && !entries.back().key.empty() &&
+        (trim(entries.back().value).empty() || entries.back().bare_rows) && bare_row(t)) {
+      entries.back().value += "\n" + content + ";";  // one row of a matrix written without brackets
+      entries.back().bare_rows = true;
+      continue;
+    }
     if (balance > 0 || (!entries.empty() && trim(entries.back().value).empty() && !entries.back().key.empty() &&
                         !t.empty() && (t[0] == '[' || t[0] == '\\' || t.rfind("np.", 0) == 0))) {
       if (key_separator(t) == std::string::npos || balance <= 0) {  // the value goes on
@@ -183,8 +252,13 @@ AnswerFile parse_answer_text(const std::string& raw, const std::string& path) {
       continue;
     }
     std::size_t at = content.find(t.substr(sep, 1), content.find(key) + key.size());
-    entries.push_back({key, line_no, content.substr(at + 1)});
-    balance = bracket_balance(entries.back().value);
+    std::string value = content.substr(at + 1);
+    balance = bracket_balance(value);
+    if (balance == 0) {
+      for (auto& [k, v] : inline_entries(key, value)) entries.push_back({k, line_no, v});
+    } else {
+      entries.push_back({key, line_no, value});
+    }
   }
   close_unfinished(0);
 
@@ -219,36 +293,68 @@ AnswerFile parse_answer_text(const std::string& raw, const std::string& path) {
   return file;
 }
 
-std::string read_text_file(const std::string& path) {
+std::string read_text_file(const std::string& path, std::uintmax_t limit) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) {
+    bool link = fs::is_symlink(fs::symlink_status(path, ec));
+    throw AnswerFileError(fmt::format("{}: cannot open the file ({})", path,
+                                      link ? "a symbolic link whose target is missing or loops" : "no such file; check the path"));
+  }
+  if (fs::is_directory(st)) throw AnswerFileError(fmt::format("{}: is a folder, not a file", path));
+  if (!fs::is_regular_file(st)) throw AnswerFileError(fmt::format("{}: not a regular file (a device, pipe or socket)", path));
+  std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) throw AnswerFileError(fmt::format("{}: cannot read its size ({})", path, ec.message()));
+  if (size > limit)
+    throw AnswerFileError(fmt::format("{}: {:.1f} MiB, over the {} MiB limit for an answer file: not read (answers take a "
+                                      "few KB; keep notes and data out of the submission)",
+                                      path, static_cast<double>(size) / (1 << 20), limit >> 20));
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw AnswerFileError(fmt::format("{}: cannot open the answer file (check the path)", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  if (!in) throw AnswerFileError(fmt::format("{}: cannot open the file ({})", path, std::strerror(errno)));
+  std::string text(static_cast<std::size_t>(size), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(size));
+  if (static_cast<std::uintmax_t>(in.gcount()) != size)
+    throw AnswerFileError(fmt::format("{}: read only {} of its {} bytes (a read error, or the file shrank while it was read)",
+                                      path, in.gcount(), size));
+  if (in.peek() != std::char_traits<char>::eof())
+    throw AnswerFileError(fmt::format("{}: the file grew while it was read; grade it again", path));
+  return text;
 }
 
 AnswerFile read_answer_file(const std::string& path) { return parse_answer_text(read_text_file(path), path); }
 
-std::map<std::string, std::string> split_sections(const std::string& text) {
-  static const std::regex header(R"(^\s*\[\s*(?:ex|problem|p)?\s*([0-9]+)\s*\]\s*(#.*)?\r?$)", std::regex::icase);
-  std::map<std::string, std::string> out;
+std::map<std::string, std::string> split_sections(const std::string& input) {
+  static const std::regex header(R"(^\s*\[\s*(?:ex|problem|p)?\s*0*([1-9])\s*\]\s*(#.*)?\r?$)", std::regex::icase);
+  std::string note;
+  std::string text = wide_to_utf8(input, note);
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) text.erase(0, 3);
+  if (auto structured = convert_structured(text); structured && structured->problem.empty()) text = structured->text;
   std::vector<std::string> lines;
   std::stringstream ss(text);
-  std::string l;
-  while (std::getline(ss, l)) lines.push_back(l);
-  std::string current;
-  std::vector<std::pair<std::string, std::size_t>> starts;
+  for (std::string l; std::getline(ss, l);) lines.push_back(l);
+  // Each line's section (0: before the first header, or a header line itself), found in one pass.
+  std::vector<int> owner(lines.size(), 0);
+  int current = 0;
+  std::set<int> seen;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::smatch m;
-    std::string plain = i == 0 && lines[i].compare(0, 3, "\xEF\xBB\xBF") == 0 ? lines[i].substr(3) : lines[i];
-    if (plain.size() < 80 && std::regex_match(plain, m, header)) starts.push_back({"ex" + m[1].str(), i});
+    if (lines[i].size() < 80 && std::regex_match(lines[i], m, header)) {
+      current = m[1].str()[0] - '0';
+      seen.insert(current);
+      continue;
+    }
+    owner[i] = current;
   }
-  for (std::size_t s = 0; s < starts.size(); ++s) {
-    std::size_t end = s + 1 < starts.size() ? starts[s + 1].second : lines.size();
+  std::map<std::string, std::string> out;
+  for (int s : seen) {  // at most 9 bodies, each as long as the file
     std::string body;
-    for (std::size_t i = 0; i < lines.size(); ++i)
-      body += (i > starts[s].second && i < end ? lines[i] : std::string()) + "\n";
-    out[starts[s].first] += body;
+    body.reserve(text.size() + lines.size());
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+      if (owner[i] == s) body += lines[i];
+      body += '\n';
+    }
+    out["ex" + std::to_string(s)] = std::move(body);
   }
   return out;
 }

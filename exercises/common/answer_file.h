@@ -62,10 +62,20 @@ struct AnswerFile {
 AnswerFile parse_answer_text(const std::string& text, const std::string& path);
 AnswerFile read_answer_file(const std::string& path);  // throws AnswerFileError if it cannot be opened
 
-// The text of a file or of a string, split by "[ex1]" .. "[ex5]" section lines
-// (other lines blanked, so line numbers stay the file's). Empty map: no sections.
+// The text of a file or of a string, split by "[ex1]" .. "[ex9]" section lines
+// (other lines blanked, so line numbers stay the file's; a problem's sections merge).
+// Linear in the text. UTF-16/32 is decoded and a JSON/YAML file with ex1 .. ex5 keys
+// is split by those keys (structured_answers.h). Empty map: no sections.
 std::map<std::string, std::string> split_sections(const std::string& text);
-std::string read_text_file(const std::string& path);  // throws AnswerFileError if it cannot be opened
+
+// Answer files larger than this are not read (a whole assignment's answers take a few KB).
+inline constexpr std::uintmax_t kMaxAnswerFileBytes = 4u << 20;  // 4 MiB
+// The whole file, checked: throws AnswerFileError naming the file when it cannot be opened or read
+// (missing, a folder, no permission), is larger than `limit`, or the read comes back short.
+std::string read_text_file(const std::string& path, std::uintmax_t limit = kMaxAnswerFileBytes);
+
+// At most `max` characters of what a student wrote, for messages: "abc..." (never a whole line).
+std::string excerpt(const std::string& s, std::size_t max = 60);
 
 // Parses a token as a number: decimal or exponent form, or a fraction a/b
 // (the whole token must be consumed); false if it is a word. nan and inf parse

@@ -45,6 +45,7 @@ const std::map<long, Reading>& readings() {
       {0x201D, {"\"", "curly quotes"}},        {0x2032, {"'", "prime signs"}},   {0x2026, {"...", "ellipses"}},
       {0x03B4, {"delta", "Greek deltas"}},     {0x0394, {"Delta", "Greek deltas"}},
       {0x1D40, {"^T", "superscript T"}},       {0x2217, {"*", "asterisk operators"}},
+      {0x2192, {"->", "arrows"}},              {0x27F6, {"->", "arrows"}},
   };
   return r;
 }
@@ -59,7 +60,69 @@ int superscript_digit(long cp) {
 }
 int subscript_digit(long cp) { return cp >= 0x2080 && cp <= 0x2089 ? static_cast<int>(cp - 0x2080) : -1; }
 
+void append_utf8(std::string& out, unsigned long cp) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;
+  if (cp < 0x80) {
+    out.push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+// Code units of `width` bytes from `start`, in the given byte order, as UTF-8 (surrogate pairs joined).
+std::string decode_units(const std::string& raw, std::size_t start, int width, bool little) {
+  std::string out;
+  out.reserve(raw.size() / width);
+  auto unit = [&](std::size_t p) {
+    unsigned long u = 0;
+    for (int b = 0; b < width; ++b) {
+      unsigned long byte = static_cast<unsigned char>(raw[p + b]);
+      u |= byte << (8 * (little ? b : width - 1 - b));
+    }
+    return u;
+  };
+  for (std::size_t p = start; p + width <= raw.size(); p += width) {
+    unsigned long cp = unit(p);
+    if (width == 2 && cp >= 0xD800 && cp <= 0xDBFF && p + 2 * width <= raw.size()) {
+      unsigned long lo = unit(p + width);
+      if (lo >= 0xDC00 && lo <= 0xDFFF) {
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        p += width;
+      }
+    }
+    append_utf8(out, cp);
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string wide_to_utf8(const std::string& raw, std::string& note) {
+  note.clear();
+  auto starts = [&](const char* bom, std::size_t n) { return raw.size() >= n && raw.compare(0, n, bom, n) == 0; };
+  const char* how = " (save the file as UTF-8 next time: in Notepad, 'Save as', Encoding 'UTF-8')";
+  if (starts("\xFF\xFE\0\0", 4)) { note = std::string("the file is UTF-32 (little-endian); it was decoded") + how; return decode_units(raw, 4, 4, true); }
+  if (starts("\0\0\xFE\xFF", 4)) { note = std::string("the file is UTF-32 (big-endian); it was decoded") + how; return decode_units(raw, 4, 4, false); }
+  if (starts("\xFF\xFE", 2)) { note = std::string("the file is UTF-16 (little-endian); it was decoded") + how; return decode_units(raw, 2, 2, true); }
+  if (starts("\xFE\xFF", 2)) { note = std::string("the file is UTF-16 (big-endian); it was decoded") + how; return decode_units(raw, 2, 2, false); }
+  if (raw.size() >= 4 && raw.size() % 2 == 0) {  // UTF-16 without a mark: ASCII with a NUL after (or before) each byte
+    std::size_t n = std::min<std::size_t>(raw.size(), 64), zero_odd = 0, zero_even = 0;
+    for (std::size_t i = 0; i < n; ++i) (i % 2 ? zero_odd : zero_even) += raw[i] == '\0';
+    if (zero_odd == n / 2 && zero_even == 0) { note = std::string("the file is UTF-16 (little-endian, no byte-order mark); it was decoded") + how; return decode_units(raw, 0, 2, true); }
+    if (zero_even == n / 2 && zero_odd == 0) { note = std::string("the file is UTF-16 (big-endian, no byte-order mark); it was decoded") + how; return decode_units(raw, 0, 2, false); }
+  }
+  return raw;
+}
 
 std::string describe_character(const std::string& text, std::size_t pos, std::size_t& length) {
   long cp = decode_utf8(text, pos, length);
@@ -69,8 +132,12 @@ std::string describe_character(const std::string& text, std::size_t pos, std::si
   return fmt::format("'{}' (U+{:04X})", text.substr(pos, length), cp);
 }
 
-PlainText make_plain(const std::string& raw) {
+PlainText make_plain(const std::string& input) {
   PlainText out;
+  std::string wide_note;
+  const std::string decoded = wide_to_utf8(input, wide_note);
+  const std::string& raw = wide_note.empty() ? input : decoded;
+  if (!wide_note.empty()) out.notes.push_back(wide_note);
   std::size_t pos = 0;
   if (raw.compare(0, 3, "\xEF\xBB\xBF") == 0) {
     out.notes.push_back("a UTF-8 byte-order mark at the start of the file (Notepad writes one) was skipped");

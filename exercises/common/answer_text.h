@@ -18,6 +18,11 @@ struct PlainText {
 
 PlainText make_plain(const std::string& raw);
 
+// UTF-16 and UTF-32 text (Windows editors: "Unicode" in Notepad) as UTF-8, found by its byte-order mark
+// (or, for UTF-16 without one, by a NUL in every other byte). `note` says what was decoded; text that is
+// not one of these comes back unchanged with `note` empty.
+std::string wide_to_utf8(const std::string& raw, std::string& note);
+
 // The UTF-8 character starting at text[pos], named for a student: "'é' (U+00E9)";
 // an invalid byte is named by its value ("byte 0xEF, not valid UTF-8"). `length` gets its byte count.
 std::string describe_character(const std::string& text, std::size_t pos, std::size_t& length);

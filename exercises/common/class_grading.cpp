@@ -20,77 +20,94 @@ std::string trim_yaml_value(std::string s) {
   return a == std::string::npos ? "" : s.substr(a, b - a + 1);
 }
 
-// submission_metadata.yml of a Gradescope export: "submission_123:" blocks holding ":sid:" / ":email:" / ":name:".
-std::map<std::string, std::string> export_students(const fs::path& yml) {
-  std::map<std::string, std::string> out;
-  std::ifstream in(yml);
+// submission_metadata.yml of a Gradescope export: "submission_123:" blocks, each with a ":submitters:" list of
+// "- :name: / :sid: / :email:" maps. Every submitter of a group (sid, else email, else name), in order.
+std::map<std::string, std::vector<std::string>> export_students(const std::string& text) {
+  std::map<std::string, std::vector<std::string>> out;
+  std::stringstream in(text);
   std::string line, current;
-  std::map<std::string, std::string> fields;
-  auto flush = [&] {
+  std::map<std::string, std::string> person;
+  auto flush_person = [&] {
     if (current.empty()) return;
     for (const char* k : {"sid", "email", "name"})
-      if (!fields[k].empty()) { out[current] = fields[k]; break; }
-    fields.clear();
+      if (!person[k].empty()) { out[current].push_back(person[k]); break; }
+    person.clear();
   };
   while (std::getline(in, line)) {
-    if (!line.empty() && line[0] != ' ' && line[0] != '-' && line.back() == ':') {
-      flush();
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty() && line[0] != ' ' && line[0] != '-' && line[0] != '#' && line.back() == ':') {
+      flush_person();
       current = trim_yaml_value(line.substr(0, line.size() - 1));
+      out[current];
       continue;
     }
     std::string t = trim_yaml_value(line);
-    if (t.rfind("- ", 0) == 0) t = trim_yaml_value(t.substr(2));
+    if (t.rfind("- ", 0) == 0) {  // a new submitter
+      flush_person();
+      t = trim_yaml_value(t.substr(2));
+    }
     for (const char* k : {"sid", "email", "name"}) {
       std::string key = fmt::format(":{}:", k);
-      if (t.rfind(key, 0) == 0 && fields[k].empty()) fields[k] = trim_yaml_value(t.substr(key.size()));
+      if (t.rfind(key, 0) == 0 && person[k].empty()) person[k] = trim_yaml_value(t.substr(key.size()));
     }
   }
-  flush();
+  flush_person();
   return out;
 }
 
 std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
 }
 
-std::vector<std::string> csv_split(const std::string& line) {
-  std::vector<std::string> out;
+// RFC 4180 records: quoted fields may hold commas, doubled quotes and line ends.
+std::vector<std::vector<std::string>> csv_records(const std::string& text) {
+  std::vector<std::vector<std::string>> rows(1);
   std::string cur;
-  bool quoted = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
+  bool quoted = false, any = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
     if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') { cur += '"'; ++i; }
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') { cur += '"'; ++i; }
       else if (c == '"') quoted = false;
       else cur += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else if (c != '\r') {
-      cur += c;
+      continue;
     }
+    if (c == '"') { quoted = any = true; continue; }
+    if (c == ',') { rows.back().push_back(cur); cur.clear(); any = true; continue; }
+    if (c == '\r') continue;
+    if (c == '\n') {
+      if (any || !cur.empty()) rows.back().push_back(cur);
+      cur.clear();
+      any = false;
+      if (!rows.back().empty()) rows.emplace_back();
+      continue;
+    }
+    cur += c;
+    any = true;
   }
-  out.push_back(cur);
-  return out;
+  if (any || !cur.empty()) rows.back().push_back(cur);
+  if (rows.back().empty()) rows.pop_back();
+  return rows;
+}
+
+// A name in a Markdown table cell: no line breaks or pipes.
+std::string md_cell(std::string s) {
+  for (char& c : s)
+    if (c == '\n' || c == '\r' || c == '|') c = ' ';
+  return excerpt(s, 80);
 }
 
 using Table = std::map<std::string, std::map<std::string, std::string>>;  // student -> column -> value
 Table read_csv(const std::string& text, std::vector<std::string>& header) {
-  std::stringstream ss(text);
-  std::string line;
   Table t;
-  if (!std::getline(ss, line)) return t;
-  header = csv_split(line);
-  while (std::getline(ss, line)) {
-    if (line.empty()) continue;
-    auto f = csv_split(line);
-    for (std::size_t i = 1; i < header.size() && i < f.size(); ++i) t[f[0]][header[i]] = f[i];
-  }
+  auto rows = csv_records(text);
+  if (rows.empty()) return t;
+  header = rows.front();
+  for (std::size_t r = 1; r < rows.size(); ++r)
+    for (std::size_t i = 1; i < header.size() && i < rows[r].size(); ++i) t[rows[r][0]][header[i]] = rows[r][i];
   return t;
 }
 
@@ -100,33 +117,61 @@ std::vector<ClassSubmission> find_class_submissions(const std::string& dir) {
   std::vector<ClassSubmission> out;
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw AnswerFileError(fmt::format("{}: not a folder of submissions", dir));
-  std::map<std::string, std::string> students;
-  if (fs::exists(fs::path(dir) / "submission_metadata.yml")) students = export_students(fs::path(dir) / "submission_metadata.yml");
-  for (const auto& e : fs::directory_iterator(dir)) {
+  std::map<std::string, std::vector<std::string>> students;
+  std::string metadata_note;
+  fs::path yml = fs::path(dir) / "submission_metadata.yml";
+  if (fs::exists(fs::symlink_status(yml, ec))) {
+    try {
+      students = export_students(read_text_file(yml.string()));
+    } catch (const AnswerFileError& e) {
+      metadata_note = fmt::format("submission_metadata.yml not read ({}); named by folder", excerpt(e.what(), 120));
+    }
+  }
+  std::vector<fs::directory_entry> entries;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator(); it.increment(ec)) entries.push_back(*it);
+  if (ec) throw AnswerFileError(fmt::format("{}: cannot list the folder ({})", dir, ec.message()));
+  for (const auto& e : entries) {
     std::string name = e.path().filename().string();
     if (name.empty() || name[0] == '.' || name == "submission_metadata.yml") continue;
-    if (!e.is_directory() && e.path().extension() != ".txt") continue;
-    std::string student = students.count(name) ? students[name] : e.path().stem().string();
-    out.push_back({student, e.path().string()});
+    std::error_code sec;
+    bool folder = e.is_directory(sec);
+    bool broken = static_cast<bool>(sec);
+    if (!folder && !broken && e.path().extension() != ".txt") continue;
+    std::string note = broken ? "entry not readable (a broken or looping link?)" : metadata_note;
+    auto who = students.find(name);
+    if (who != students.end() && who->second.empty()) note = "no submitter in submission_metadata.yml; named by folder";
+    if (who == students.end() || who->second.empty()) {
+      out.push_back({e.path().stem().string(), e.path().string(), note});
+      continue;
+    }
+    for (const auto& student : who->second) out.push_back({student, e.path().string(), note});
   }
-  std::sort(out.begin(), out.end(), [](const ClassSubmission& a, const ClassSubmission& b) { return a.student < b.student; });
+  std::sort(out.begin(), out.end(), [](const ClassSubmission& a, const ClassSubmission& b) {
+    return a.student != b.student ? a.student < b.student : a.path < b.path;
+  });
   return out;
 }
 
-std::string class_csv(const std::vector<SubmissionResult>& results) {
-  if (results.empty()) return "student,total\n";
+std::string class_csv(const std::vector<SubmissionResult>& results, const std::vector<std::string>& flags) {
+  if (results.empty()) return "student,total,flags\n";
   std::vector<std::string> header = {"student", "total"};
   for (const auto& p : results.front().problems) header.push_back(p.problem);
   for (const auto& p : results.front().problems)
     for (const auto& i : p.result.items)
-      if (i.max_score > 0) header.push_back(p.problem + "." + i.key);
+      if (i.max_score > 0) header.push_back(csv_field(p.problem + "." + i.key));
+  header.push_back("flags");
   std::string out = fmt::format("{}\n", fmt::join(header, ","));
-  for (const auto& s : results) {
+  for (std::size_t n = 0; n < results.size(); ++n) {
+    const auto& s = results[n];
     std::vector<std::string> row = {csv_field(s.student), num(s.score(), 6)};
     for (const auto& p : s.problems) row.push_back(num(p.result.score(), 6));
     for (const auto& p : s.problems)
       for (const auto& i : p.result.items)
         if (i.max_score > 0) row.push_back(num(i.score, 6));
+    std::vector<std::string> marks;
+    if (n < flags.size() && !flags[n].empty()) marks.push_back(flags[n]);
+    for (const auto& k : s.skipped) marks.push_back("not read: " + excerpt(k, 160));
+    row.push_back(csv_field(fmt::format("{}", fmt::join(marks, "; "))));
     out += fmt::format("{}\n", fmt::join(row, ","));
   }
   return out;
@@ -193,7 +238,7 @@ std::string item_analysis_markdown(const std::vector<SubmissionResult>& results)
 
 std::string regrade_report(const std::string& previous_csv_path, const std::string& current_csv) {
   std::vector<std::string> old_header, new_header;
-  Table before = read_csv(read_text_file(previous_csv_path), old_header);
+  Table before = read_csv(read_text_file(previous_csv_path, 256u << 20), old_header);
   Table after = read_csv(current_csv, new_header);
   std::string out = fmt::format("# Regrade against {}\n\n", previous_csv_path);
   int changed = 0;
@@ -201,24 +246,24 @@ std::string regrade_report(const std::string& previous_csv_path, const std::stri
   for (const auto& [student, cols] : after) {
     auto it = before.find(student);
     if (it == before.end()) {
-      rows += fmt::format("| {} | (new) | {} | |\n", student, cols.at("total"));
+      rows += fmt::format("| {} | (new) | {} | |\n", md_cell(student), cols.at("total"));
       ++changed;
       continue;
     }
     std::vector<std::string> diffs;
     for (const auto& [col, v] : cols) {
-      if (col == "total") continue;
+      if (col == "total" || col == "flags") continue;
       auto o = it->second.find(col);
       if (o == it->second.end() || o->second != v) diffs.push_back(fmt::format("{}: {} -> {}", col, o == it->second.end() ? "-" : o->second, v));
     }
     std::string old_total = it->second.count("total") ? it->second.at("total") : "-";
     if (diffs.empty() && old_total == cols.at("total")) continue;
     ++changed;
-    rows += fmt::format("| {} | {} | {} | {} |\n", student, old_total, cols.at("total"), fmt::join(diffs, "; "));
+    rows += fmt::format("| {} | {} | {} | {} |\n", md_cell(student), old_total, cols.at("total"), fmt::join(diffs, "; "));
   }
   for (const auto& [student, cols] : before)
     if (!after.count(student)) {
-      rows += fmt::format("| {} | {} | (gone) | |\n", student, cols.count("total") ? cols.at("total") : "-");
+      rows += fmt::format("| {} | {} | (gone) | |\n", md_cell(student), cols.count("total") ? cols.at("total") : "-");
       ++changed;
     }
   out += fmt::format("{} of {} students changed.\n\n", changed, after.size());

@@ -2,11 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 
 #include "engine/core/error.h"
 #include "exercises/common/rubric.h"
+#include "exercises/common/submission.h"
 
 namespace gl::ex {
 
@@ -20,8 +22,11 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
   app.add_option("--output", o.output, "write the output to this file instead of stdout");
   app.add_option("--tol", o.tol, "tolerance for an exact match (absolute and relative)")->check(CLI::NonNegativeNumber);
   app.add_option("--rounding-tol", o.rounding_tol,
-                 "relative slack accepted as two-decimal rounding where a problem allows it (0: off)")
+                 "0 turns off credit for rounded values (problem 2); otherwise the slack is derived from the decimals\n"
+                 "written, carried through the recursion")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--rounding-decimals", o.rounding_decimals, "the fewest decimals a rounded value is credited with (default 2)")
+      ->check(CLI::Range(0, 12));
   app.add_option("--reveal", o.reveal,
                  "feedback when grading: none (verdicts and points), diagnosis (what is wrong, never the expected\n"
                  "value; default), answers (the expected values too)")
@@ -32,12 +37,17 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
 
 void emit(const std::string& text, const CommonOptions& o) {
   if (o.output.empty()) {
-    std::cout << text;
+    std::cout << text << std::flush;
+    GL_CHECK(std::cout.good(), "cannot write the output to stdout (a closed pipe or a full disk)");
     return;
   }
-  std::ofstream out(o.output);
+  std::ofstream out(o.output, std::ios::binary);
   GL_CHECK(out.good(), "--output: cannot write '{}' (check the folder exists and is writable)", o.output);
   out << text;
+  out.flush();
+  GL_CHECK(out.good(), "--output: writing '{}' failed (the disk is full or the file system is read-only)", o.output);
+  out.close();
+  GL_CHECK(!out.fail(), "--output: closing '{}' failed (the disk is full?)", o.output);
 }
 
 std::string render(const Report& report, const std::string& format, const std::string& program) {
@@ -53,8 +63,8 @@ namespace {
 int grade_answer(const Report& report, const CommonOptions& o) {
   GradeOptions g;
   g.atol = g.rtol = o.tol;
-  g.round_rel = o.rounding_tol;
-  g.round_abs = o.rounding_tol > 0 ? 0.01 : 0.0;
+  g.rounding = o.rounding_tol > 0;
+  g.min_decimals = o.rounding_decimals;
   Reveal reveal = parse_reveal(o.reveal);
   std::vector<AnswerItem> items = report.expected;
   apply_rubric(o.rubric.empty() ? default_rubric() : read_rubric(o.rubric), report.id(), items);
@@ -64,9 +74,8 @@ int grade_answer(const Report& report, const CommonOptions& o) {
   } catch (const AnswerFileError& e) {
     std::cerr << "error: " << e.what() << "\n";
     if (o.format == "gradescope") {  // the student still sees why they got no score
-      nlohmann::json j = {{"score", 0.0}, {"output", fmt::format("{}: the answer file could not be read: {}",
-                                                                 report.id(), e.what())}, {"tests", nlohmann::json::array()}};
-      emit(j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", o);
+      emit(failure_results_json(fmt::format("{}: the answer file could not be read: {}", report.id(), e.what()))
+               .dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n", o);
     }
     return 2;
   }
@@ -82,8 +91,12 @@ int grade_answer(const Report& report, const CommonOptions& o) {
     std::string text = o.show_derivation ? render(report, o.format) + "\n" : "";
     emit(text + grade_to_text(result, report.id(), reveal), o);
   }
-  for (const auto& p : file.problems) std::cerr << "error: " << p.where(file.path) << ": " << p.message << "\n";
-  return file.problems.empty() ? result.exit_code() : 2;
+  for (const auto& p : file.problems) std::cerr << "error: " << p.where(file.path) << ": " << excerpt(p.message, 300) << "\n";
+  for (const auto& r : result.items)  // items unreadable without a line problem (rows of different lengths)
+    if (r.verdict == Verdict::unreadable &&
+        std::none_of(file.problems.begin(), file.problems.end(), [&](const LineProblem& p) { return p.line == r.line; }))
+      std::cerr << "error: " << file.path << ":" << r.line << ": " << r.key << ": " << excerpt(r.feedback, 300) << "\n";
+  return result.exit_code();
 }
 
 }  // namespace
@@ -108,12 +121,14 @@ int run_checker(int argc, char** argv, CLI::App& app, CommonOptions& o,
       GL_CHECK(dot.good(), "--graph: cannot write '{}'", o.graph);
       GL_CHECK(!report.graph_dot.empty(), "--graph: {} builds no graph", report.id());
       dot << report.graph_dot;
+      dot.flush();
+      GL_CHECK(dot.good(), "--graph: writing '{}' failed (the disk is full?)", o.graph);
     }
     if (!report.all_ok())
       std::cerr << "error: a confirmation failed: the checker's derivation and the engine disagree\n";
     if (!o.answer.empty()) {
       int rc = grade_answer(report, o);
-      return report.all_ok() ? rc : 1;
+      return report.all_ok() ? rc : std::max(rc, 1);
     }
     std::string program = argv[0];
     program = program.substr(program.find_last_of('/') + 1);

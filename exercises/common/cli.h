@@ -3,9 +3,10 @@
 //
 // Exit status: 0 every confirmation holds (and, with --answer, every item is
 // correct); 1 a confirmation failed, or an answer item is wrong or missing;
-// 2 the answer file cannot be opened, or some of its lines cannot be read (every
-// other line is still graded, and the results are written in every format);
-// 3 bad options or an engine error.
+// 2 the answer file cannot be opened, or some of its lines or items cannot be read
+// (every other line is still graded, the results are written in every format, and
+// every unreadable line is named on stderr); 3 bad options, an engine error, or the
+// output cannot be written. The "(exit status N)" a grading prints is this status.
 #pragma once
 #include <CLI/CLI.hpp>
 #include <functional>
@@ -24,7 +25,8 @@ struct CommonOptions {
   std::string answer;           // --answer FILE: grade a student's answer file
   std::string output;           // --output FILE: write there instead of stdout
   double tol = 1e-6;            // exact-match tolerance (absolute and relative)
-  double rounding_tol = 0.05;   // relative slack for rounded intermediates (0: off)
+  double rounding_tol = 0.05;   // 0: no credit for rounded values; any other value: on (the slack is derived, grade.h)
+  int rounding_decimals = 2;    // the fewest decimals a rounded value is credited with
   bool show_derivation = false; // with --answer: print the derivation too
   std::string reveal = "diagnosis";  // none | diagnosis | answers (grade.h)
   std::string rubric;           // --rubric FILE: points and policies (rubric.h); default the assignment's
@@ -36,7 +38,7 @@ void add_common_options(CLI::App& app, CommonOptions& options);
 int run_checker(int argc, char** argv, CLI::App& app, CommonOptions& options,
                 const std::function<Report()>& make_report);
 
-// Writes `text` to options.output (or stdout).
+// Writes `text` to options.output (or stdout), flushed and checked; throws naming the file when the write fails.
 void emit(const std::string& text, const CommonOptions& options);
 
 // The Markdown/JSON/text of a report, by format name.

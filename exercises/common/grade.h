@@ -74,6 +74,9 @@ struct AnswerItem {
   std::function<std::optional<std::vector<double>>(const StudentValues&)> follow_through;
   std::string follows;
   bool follow_through_credit = true;
+  // symbolic items (problem 5's B): the item whose transpose this is ("A"); B = A^T is graded by the student's A.
+  std::string transpose_of;
+  bool transpose_credit = true;  // the rubric's transpose_of_a
 
   nlohmann::json expected_json() const;
 };
@@ -90,9 +93,14 @@ AnswerItem shape_item(std::string key, std::string description, std::vector<std:
 AnswerItem choice_item(std::string key, std::string description, std::vector<std::string> accepted,
                        std::vector<std::string> rejected = {});
 
+// "Correct up to rounding" (allow_rounding items) is derived from the rounding itself: an entry written
+// with d decimals may differ by half a unit in its last place (0.5 * 10^-d) from the interval between the
+// exact value and the value the recursion gives from the student's own earlier, accepted, rounded values.
+// Fewer than `min_decimals` decimals count as `min_decimals`.
 struct GradeOptions {
-  double atol = 1e-6, rtol = 1e-6;            // "correct"
-  double round_abs = 0.01, round_rel = 0.05;  // "correct up to rounding" (allow_rounding items)
+  double atol = 1e-6, rtol = 1e-6;  // "correct"
+  bool rounding = true;             // false: no credit for rounded values
+  int min_decimals = 2;
 };
 
 // How much feedback a student sees: none (verdicts and points), diagnosis (what is wrong, never a value of
@@ -113,6 +121,7 @@ struct ItemResult {
   double max_difference = 0.0;
   double score = 0.0, max_score = 0.0;
   int line = 0;  // where the student's answer is (0: none)
+  bool follow_through = false;  // credited as consistent with the student's own wrong values
 };
 
 struct GradeResult {
@@ -120,10 +129,13 @@ struct GradeResult {
   std::vector<ItemResult> items;
   std::vector<std::string> warnings;  // unknown keys (with did-you-mean), unreadable lines not tied to an item
   std::vector<std::string> notes;     // what was read leniently
+  bool lines_unreadable = false;      // some line of the file could not be read
   bool all_correct() const;
   double score() const;
   double max_score() const;
-  int exit_code() const { return all_correct() ? 0 : 1; }
+  // The one exit-status rule: 2 when some line or item could not be read, else 1 when some item is not
+  // correct, else 0. The printed "(exit status N)" is this value.
+  int exit_code() const;
 };
 
 GradeResult grade(const std::vector<AnswerItem>& expected, const AnswerFile& answers, const GradeOptions& options);

@@ -32,8 +32,10 @@ std::string answer_file_text(const std::vector<AnswerItem>& items, const std::st
       "# {}\n"
       "# Answer file: one 'key = value' per item; '#' starts a comment. Values: numbers (0.25, -1e-3),\n"
       "# words (w12_3, yes, C), or [lists], nested for matrices ([[a, b], [c, d]]), which may span lines.\n"
-      "# '?' marks an item not answered yet. Grade with: {} --answer this_file.txt\n",
-      title, program);
+      "# '?' marks an item not answered yet. {}\n",
+      title, program.rfind("exercises grade", 0) == 0
+                 ? fmt::format("Grade with (in the folder holding this file): {}", program)
+                 : fmt::format("Grade with: {} --answer this_file.txt", program));
   std::string rest = note;
   while (!rest.empty()) {  // the note, one comment line per line
     auto nl = rest.find('\n');
@@ -89,7 +91,7 @@ std::string grade_to_text(const GradeResult& g, const std::string& problem, Reve
   for (const auto& w : g.warnings) out += "  warning: " + w + "\n";
   int required = static_cast<int>(std::count_if(g.items.begin(), g.items.end(), [](const ItemResult& r) { return r.max_score > 0; }));
   out += fmt::format("Score: {} / {} items correct, {} / {} points{}\n", good, required, points(g.score()),
-                     points(g.max_score()), g.all_correct() ? "" : " (exit status 1)");
+                     points(g.max_score()), g.exit_code() ? fmt::format(" (exit status {})", g.exit_code()) : "");
   return out;
 }
 

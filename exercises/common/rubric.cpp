@@ -47,6 +47,11 @@ Rubric read_rubric(const std::string& path) {
       if (v != "yes" && v != "no")
         throw AnswerFileError(fmt::format("{}:{}: follow_through must be yes or no, found '{}'", path, line, value.text()));
       r.follow_through = v == "yes";
+    } else if (key == "transpose_of_a") {
+      std::string v = normalize_symbol(value.token);
+      if (v != "yes" && v != "no")
+        throw AnswerFileError(fmt::format("{}:{}: transpose_of_a must be yes or no, found '{}'", path, line, value.text()));
+      r.transpose_of_a = v == "yes";
     } else if (key == "ex3.conventions") {
       r.conventions.clear();
       for (const auto& w : words(key)) {
@@ -66,7 +71,7 @@ Rubric read_rubric(const std::string& path) {
       bool problem = key.size() == 3 && key.rfind("ex", 0) == 0;
       if (!problem && key.rfind("ex", 0) != 0)
         throw AnswerFileError(fmt::format("{}:{}: unknown rubric key '{}' (expected exN, exN.ITEM, partial, "
-                                          "follow_through or ex3.conventions)", path, line, key));
+                                          "follow_through, transpose_of_a or ex3.conventions)", path, line, key));
       (problem ? r.problem_points : r.item_points)[key] = p;
     }
   }
@@ -92,6 +97,7 @@ void apply_rubric(const Rubric& rubric, const std::string& problem, std::vector<
     item.points = item.optional ? 0.0 : it != rubric.item_points.end() ? it->second : each;
     item.partial_credit = rubric.partial.count(problem + "." + item.key) > 0;
     item.follow_through_credit = rubric.follow_through;
+    item.transpose_credit = rubric.transpose_of_a;
     for (auto& a : item.alternatives) {
       a.accepted = false;
       for (const auto& name : rubric.conventions)

@@ -11,6 +11,7 @@
 //   ex5.A = 15                        # one item's points
 //   partial = [ex5.A, ex5.B]          # items with credit per matrix entry
 //   follow_through = yes              # problem 2 (no: an item must be right on its own)
+//   transpose_of_a = yes              # problem 5: B written as A^T, A.T, transpose(A) or A' earns B's credit when A is right
 //   ex3.conventions = [with_bn, weights_only, with_bias, with_bias_and_bn]   # the counts that earn credit
 #pragma once
 #include <map>
@@ -27,6 +28,7 @@ struct Rubric {
   std::map<std::string, double> item_points;     // "ex5.A" -> 15
   std::set<std::string> partial;                 // "ex5.A"
   bool follow_through = true;
+  bool transpose_of_a = true;                    // problem 5's B may be written as the transpose of the student's A
   std::set<std::string> conventions;             // problem 3: accepted conventions (names below)
 };
 

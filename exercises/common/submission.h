@@ -26,6 +26,9 @@ struct SubmissionResult {
   std::string submission;  // the folder or file
   std::string student;     // id, when known
   std::vector<ProblemResult> problems;
+  // Entries not read, each with why (a link out of the folder, a broken or looping link, no permission, too large,
+  // not a file); the rest is graded. grade-class marks the student's row.
+  std::vector<std::string> skipped;
   double seconds = 0;      // grading time
   double score() const;
   double max_score() const;
@@ -34,8 +37,11 @@ struct SubmissionResult {
 // The five default reports (run_exN with default data): the answer key of the assignment.
 std::vector<Report> assignment_reports();
 
+// Reads a submission safely: a symbolic link is followed only when its real path stays inside the submission
+// folder; an entry that cannot be read is skipped with a message naming it; files over kMaxAnswerFileBytes are
+// not read. Throws AnswerFileError only when `path` itself does not exist (missing_ok: graded as empty, with a message).
 SubmissionResult grade_submission(const std::string& path, const std::vector<Report>& reports, const Rubric& rubric,
-                                  const GradeOptions& options);
+                                  const GradeOptions& options, bool missing_ok = false);
 
 std::string submission_text(const SubmissionResult& s, Reveal reveal);
 std::string submission_markdown(const SubmissionResult& s, Reveal reveal);
@@ -44,5 +50,7 @@ nlohmann::json submission_json(const SubmissionResult& s, Reveal reveal);
 // output, visibility, stdout_visibility and tests[] (one per item: name, number, score, max_score, status, output,
 // output_format, tags, visibility).
 nlohmann::json submission_gradescope(const SubmissionResult& s, Reveal reveal);
+// A minimal valid results.json (it passes exercises/tests/validate_results.py) saying the autograder failed and why.
+nlohmann::json failure_results_json(const std::string& why);
 
 }  // namespace gl::ex

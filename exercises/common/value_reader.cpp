@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <regex>
 #include <set>
@@ -32,7 +33,8 @@ bool is_structural(char c) {
 // Array constructors whose parentheses only wrap the list: np.array([[1, 2], [3, 4]]).
 bool is_constructor(const std::string& w) {
   static const std::set<std::string> names = {"np.array", "numpy.array", "array", "np.matrix", "matrix", "np.asarray",
-                                              "asarray", "torch.tensor", "tensor", "list", "tuple", "mat"};
+                                              "asarray", "torch.tensor", "tensor", "list", "tuple", "mat",
+                                              "Matrix", "sympy.Matrix", "sp.Matrix", "np.mat", "torch.Tensor"};
   return names.count(w) > 0;
 }
 
@@ -111,6 +113,17 @@ class Tokenizer {
       return;
     }
     if (cmd == "times") { out.push_back({Tok::word, "x", line_}); return; }
+    if (cmd == "in") return;  // \mu \in \mathbb{R}^{C}
+    if (cmd == "mathbb" || cmd == "mathcal") {  // \mathbb{R}^{C}: the shape is the exponent
+      group();
+      while (pos_ < t_.size() && t_[pos_] == ' ') ++pos_;
+      if (pos_ >= t_.size() || t_[pos_] != '^') return;
+      ++pos_;
+      std::string exponent = pos_ < t_.size() && t_[pos_] == '{' ? group() : std::string(1, t_[pos_++]);
+      for (const Token& w : Tokenizer(exponent, line_).run())
+        if (w.kind != Tok::end) out.push_back(w);
+      return;
+    }
     if (cmd == "cdot") return;
     if (cmd == "infty") { out.push_back({Tok::word, "inf", line_}); return; }
     if (cmd == "delta" || cmd == "Delta") {  // \delta^{(3)} as a word
@@ -154,6 +167,7 @@ class Tokenizer {
 
   void word(std::vector<Token>& out) {
     std::string w;
+    const std::size_t start = pos_;
     while (pos_ < t_.size()) {
       char c = t_[pos_];
       if (c == '(' && !w.empty() && (w.back() == '^' || w.back() == '_')) { word_char(w); continue; }
@@ -167,16 +181,32 @@ class Tokenizer {
       if (is_structural(c) || static_cast<unsigned char>(c) >= 0x80) break;
       word_char(w);
     }
-    // A shape in the problem's notation, 1xC or NxHxWxC: one item per axis.
-    static const std::regex shape(R"(^(\d+|[A-Z])(x(\d+|[A-Z]))+$)");
+    // W11[1]: a weight indexed like an array, read as w11_1.
+    static const std::regex indexed(R"(^[wW][_^]?\{?\d\d\}?$)");
+    if (pos_ + 2 < t_.size() && t_[pos_] == '[' && w.size() < 12 && std::regex_match(w, indexed)) {
+      std::size_t close = t_.find(']', pos_);
+      std::string tap = close == std::string::npos ? "" : t_.substr(pos_ + 1, close - pos_ - 1);
+      if (!tap.empty() && tap.size() < 4 && std::all_of(tap.begin(), tap.end(), [](char d) { return std::isdigit(static_cast<unsigned char>(d)); })) {
+        w += "_" + tap;
+        pos_ = close + 1;
+      }
+    }
+    // A' (a capital letter with a prime, not a quoted 'A'): the transpose.
+    if (w.size() == 1 && std::isupper(static_cast<unsigned char>(w[0])) && pos_ < t_.size() && t_[pos_] == '\'' &&
+        (start == 0 || t_[start - 1] != '\'')) {
+      w += "^T";
+      ++pos_;
+    }
+    // A shape in the problem's notation, 1xC, 1-by-C or NxHxWxC: one item per axis.
+    static const std::regex shape(R"(^(\d+|[A-Z])((x|-by-)(\d+|[A-Z]))+$)");
     if (w.size() < 40 && std::regex_match(w, shape)) {
-      std::size_t start = 0;
-      for (std::size_t i = 0; i <= w.size(); ++i)
-        if (i == w.size() || w[i] == 'x') {
-          if (start) out.push_back({Tok::comma, ",", line_});
-          out.push_back({Tok::word, w.substr(start, i - start), line_});
-          start = i + 1;
-        }
+      static const std::regex axis(R"(\d+|[A-Z])");
+      bool first = true;
+      for (auto it = std::sregex_iterator(w.begin(), w.end(), axis); it != std::sregex_iterator(); ++it) {
+        if (!first) out.push_back({Tok::comma, ",", line_});
+        out.push_back({Tok::word, it->str(), line_});
+        first = false;
+      }
       return;
     }
     out.push_back({Tok::word, w, line_});

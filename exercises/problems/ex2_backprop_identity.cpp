@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -134,6 +135,12 @@ void add_ex2_diagnoses(std::vector<AnswerItem>& items, const Ex2Options& o, cons
       item.mistakes.push_back({"tanh kept at the output: these are Example 7.1's values; Exercise 7.8's output is the "
                                "identity (x(L) = s(L), theta' = 1)", v, {}, {}});
   };
+  {  // delta(L) = 2 (x(L) - y): without the factor 2 it is x(L) - y, a different mistake from the tanh output's
+    AnswerItem& d = find("delta" + std::to_string(L));
+    std::vector<double> half(d.numbers.size());
+    std::transform(d.numbers.begin(), d.numbers.end(), half.begin(), [](double v) { return v / 2; });
+    d.mistakes.push_back({"the factor 2 of e = (h(x) - y)^2 is missing: de/dx(L) = 2 (x(L) - y)", half, {}, {}});
+  }
   for (std::size_t l = 0; l < L; ++l) {
     std::string k = std::to_string(l + 1);
     tanh_mistake("x" + k, th.x[l]);
@@ -374,7 +381,8 @@ Report run_ex2(const Ex2Options& o) {
   add_ex2_diagnoses(r.expected, o, th);
   r.answer_note =
       "Identity output (Exercise 7.8). Vectors as [a, b]; de/dW(l) as a matrix shaped like W(l).\n"
-      "Values rounded to two decimals are accepted (the grader says 'correct (rounded)').";
+      "Values rounded to two decimals (or more) are accepted when the rounding explains the difference: the\n"
+      "grader carries your rounded values through the recursion (it says 'correct (rounded)').";
   return r;
 }
 

@@ -165,7 +165,8 @@ Report run_ex4(const Ex4Options& o) {
                        {"running_var_unbiased", unbiased}};
   }
   r.answer_note =
-      "Shapes as lists of axis names or sizes, e.g. [C] or [1, 1, 1, C] (N, H, W, C, or the numbers).\n"
+      "Shapes as lists of axis names or sizes, written like the shape of an N x D input: [N, D], (N, D) or\n"
+      "N x D (axis names N, H, W, C, or the numbers).\n"
       "The explanation is not graded here; write it in your report.";
   r.values["eps"] = kEps;
   r.values["seed"] = o.seed;

@@ -246,7 +246,8 @@ Report run_ex5(const Ex5Options& o) {
 
   r.answer_note =
       "Symbols: w12_3 is w^{12}_3 (kernel W_12: input channel 1 -> output channel 2, tap 3); write 0 for zero\n"
-      "entries (w^{12}_3 is accepted too). b.relation: one word (transpose). c.is_convolution: yes or no.\n"
+      "entries (w^{12}_3 is accepted too). B may be written out or in terms of A. b.relation: one word naming how\n"
+      "B relates to A. c.is_convolution: yes or no.\n"
       "c.V_ij: the kernel from dL/dY channel j into dL/dX channel i, taps in order.";
   r.expected.insert(r.expected.begin(),
                     {symbolic_item("A", "Y~ = A X~ (entries like w12_3 or 0)", {A.rows, A.cols}, A.text),
@@ -256,6 +257,7 @@ Report run_ex5(const Ex5Options& o) {
                      choice_item("c.is_convolution", "is dL/dX~ = B dL/dY~ a convolution?", {"yes", "y", "true"},
                                  {"no", "n", "false"}),
                      numeric_item("c.padding", "zero padding of dL/dY on each side", {}, {double(pad)})});
+  r.expected[1].transpose_of = "A";  // B = A^T, A.T, transpose(A): graded by the student's own A
   r.expected[1].mistakes.push_back({fmt::format("B is written as A: B maps the {} output gradients to the {} input "
                                                 "gradients, so it is {} x {}", A.rows, A.cols, A.cols, A.rows),
                                     {}, A.text, {A.rows, A.cols}});

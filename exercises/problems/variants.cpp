@@ -67,10 +67,20 @@ std::vector<Report> variant_reports(const AssignmentVariant& v) {
 
 Handout make_handout(const AssignmentVariant& v, const std::vector<Report>& reports) {
   Handout h;
+  // The exact command that grades this student's variant, run in the folder holding the answer files.
+  std::string id = v.student;
+  if (id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789@._-+") != std::string::npos) {
+    std::string q = "'";
+    for (char c : id) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    id = q + "'";
+  }
+  const std::string grade_command =
+      v.student.empty() ? "exercises grade ." : fmt::format("exercises grade --student {} .", id);
   h.problems_markdown = fmt::format("# CSCE 636 Assignment 2, written problems{}\n\n",
                                     v.student.empty() ? "" : " (variant of student " + v.student + ")");
   h.problems_markdown += "Write your answers in the files ex1.txt .. ex5.txt beside this one (one `key = value` per "
-                         "item, `?` until answered) and submit them together.\n";
+                         "item, `?` until answered) and submit them together. To grade them, run `" + grade_command +
+                         "` in that folder.\n";
   for (const Report& r : reports) {
     h.problems_markdown += fmt::format("\n## {}\n\n", r.title());
     if (!r.sections().empty())
@@ -86,8 +96,7 @@ Handout make_handout(const AssignmentVariant& v, const std::vector<Report>& repo
         h.problems_markdown += fmt::format("- W({}) = {}\n", l + 1, net["W"][l].dump());
       h.problems_markdown += "\n";
     }
-    h.templates.push_back({r.id() + ".txt", answer_file_text(r.expected, r.title(), r.answer_note,
-                                                             "exercises grade SUBMISSION_FOLDER", true)});
+    h.templates.push_back({r.id() + ".txt", answer_file_text(r.expected, r.title(), r.answer_note, grade_command, true)});
   }
   return h;
 }
