@@ -14,6 +14,7 @@
 #include "evaluate.h"
 #include "notebooks_export/metrics_file.h"
 #include "notebooks_export/report.h"
+#include "output_file.h"
 
 namespace gl::notebook {
 
@@ -105,12 +106,13 @@ int run_report(const ReportOptions& o) {
   if (!o.save_evaluation.empty() && !run.evaluation.is_null()) {
     json saved = run.evaluation;
     if (!run.config.is_null()) saved["config"] = run.config;
-    std::ofstream out(o.save_evaluation);
-    out << saved.dump(1) << '\n';
-    GL_CHECK(out.good(), "report: cannot write --save-evaluation '{}'", o.save_evaluation);
+    // Written atomically; a failed write is resnet::OutputError (exit code 74).
+    resnet::write_file_atomically(o.save_evaluation, "report: --save-evaluation",
+                                  saved.dump(1) + "\n");
   }
   Notebook nb = make_report_notebook(run);
-  nb.write(o.out);
+  // Notebook::write's layout, written atomically and checked (exit code 74 on failure).
+  resnet::write_file_atomically(o.out, "report: --out", nb.to_json().dump(1) + "\n");
   fmt::print("wrote {} ({} cells; {} epochs{})\n", o.out, nb.cell_count(), run.epochs.size(),
              run.evaluation.is_null() ? "" : fmt::format("; {} accuracy {:.2f}%",
                                                            run.evaluation.value("split", std::string("test")),
