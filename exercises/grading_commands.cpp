@@ -158,7 +158,8 @@ int run_grade_command(const GradeCommand& c) {
         student = student_from_metadata(c.metadata);
       } catch (const AnswerFileError& e) {
         if (c.variants) throw AnswerFileError(fmt::format("the student's variant cannot be chosen: {}", e.what()));
-        metadata_note = fmt::format("note: {} (not needed without variants; graded against the assignment's data)", e.what());
+        metadata_note = fmt::format("{}; the metadata is not needed without variants, so the assignment's data were used",
+                                    e.what());
       }
     }
     bool variant = !c.student.empty() || (c.variants && !student.empty());

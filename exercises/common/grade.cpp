@@ -718,6 +718,15 @@ GradeResult grade(const std::vector<AnswerItem>& expected, const AnswerFile& ans
       g.items.push_back(r);
       continue;
     }
+    if (!k && answers.entries.empty() && !answers.problems.empty() && answers.problems.front().key.empty() &&
+        answers.problems.size() == 1) {  // the whole file was refused (JSON that does not parse): say so per item
+      r.verdict = item.optional ? Verdict::skipped : Verdict::unreadable;
+      r.line = answers.problems.front().line;
+      r.feedback = excerpt(answers.problems.front().message, 300);
+      problem_lines_used.insert(r.line);
+      g.items.push_back(r);
+      continue;
+    }
     if (!k) {
       r.verdict = item.optional ? Verdict::skipped : Verdict::missing;
       r.feedback = fmt::format("no line '{} = ...'", item.key);
@@ -762,8 +771,10 @@ GradeResult grade(const std::vector<AnswerItem>& expected, const AnswerFile& ans
       collect_leaves(value, tokens);  // "transpose(A)", "Yes, it is a (full) convolution": every word counts
     } else if (is_sentence(value) && item.kind == ItemKind::shape) {
       tokens = sentence_shape(item, value);
-      if (tokens.empty()) collect_leaves(value, tokens);
-      else read_as = fmt::format(" (read [{}]; the words after it are ignored)", fmt::join(tokens, ", "));
+      std::vector<std::string> all;
+      collect_leaves(value, all);
+      if (tokens.empty()) tokens = all;
+      else if (tokens.size() < all.size()) read_as = fmt::format(" (read [{}]; the words after it are ignored)", fmt::join(tokens, ", "));
     } else if (is_sentence(value) && single && item.kind == ItemKind::numeric) {
       tokens = sentence_numbers(value);
       if (tokens.size() > 1) {
@@ -773,8 +784,11 @@ GradeResult grade(const std::vector<AnswerItem>& expected, const AnswerFile& ans
         g.items.push_back(r);
         continue;
       }
-      if (tokens.empty()) collect_leaves(value, tokens);
-      else read_as = fmt::format(" (read {}; the words around it are ignored)", excerpt(tokens[0], 24));
+      std::vector<std::string> all;
+      collect_leaves(value, all);
+      bool words = std::any_of(all.begin(), all.end(), [](const std::string& t) { double x; return !parse_number(t, x); });
+      if (tokens.empty()) tokens = all;
+      else read_as = fmt::format(" (read {}{})", excerpt(tokens[0], 24), words ? "; the words around it are ignored" : "");
     } else if (is_sentence(value) && !single &&
                std::count_if(value.items.begin(), value.items.end(), [](const AnswerValue& i) { return i.is_list; }) == 1) {
       for (const auto& i : value.items)  // "[0.7, 1] (rounded)": the one list, words around it ignored

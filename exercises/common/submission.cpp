@@ -57,8 +57,7 @@ std::vector<fs::path> files_under(const fs::path& dir, std::vector<std::string>&
   if (ec) skipped.push_back(fmt::format("{}: cannot be listed ({})", dir.string(), ec.message()));
   for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     const fs::path& p = it->path();
-    std::string name = p.filename().string(), shown = fs::relative(p, dir, ec).string();
-    ec.clear();
+    std::string name = p.filename().string(), shown = p.lexically_relative(dir).string();
     if (it.depth() > 3) { it.disable_recursion_pending(); continue; }
     if (name.empty() || name[0] == '.') { it.disable_recursion_pending(); continue; }
     fs::file_status link = it->symlink_status(ec);
@@ -95,8 +94,7 @@ std::optional<std::string> read_or_skip(const fs::path& file, const fs::path& ba
   try {
     return read_text_file(file.string());
   } catch (const AnswerFileError& e) {
-    std::error_code ec;
-    std::string shown = base.empty() ? file.string() : fs::relative(file, base, ec).string();
+    std::string shown = base.empty() ? file.string() : file.lexically_relative(base).string();
     std::string why = e.what();
     if (why.rfind(file.string() + ": ", 0) == 0) why = why.substr(file.string().size() + 2);
     skipped.push_back(fmt::format("{}: skipped: {}", shown.empty() ? file.string() : shown, excerpt(why, 200)));
