@@ -32,6 +32,13 @@ struct PngJob {
 
 // Warnings are kept quiet: what libpng calls an error (every CRC, every
 // benign error, set below) stops decoding.
+// The ancillary chunks predict has no use for (colour management, text,
+// metadata, transparency: alpha is dropped anyway) are skipped unread but for
+// their CRC, so a malformed ICC profile in a valid file is no reason to refuse it.
+constexpr png_byte kUnusedChunks[] =
+    "iCCP\0sRGB\0gAMA\0cHRM\0cICP\0tEXt\0zTXt\0iTXt\0eXIf\0tIME\0pHYs\0bKGD\0hIST\0sPLT\0sBIT\0"
+    "oFFs\0pCAL\0sCAL\0tRNS";
+constexpr int kUnusedChunkCount = sizeof kUnusedChunks / 5;
 void on_warning(png_structp, png_const_charp) {}
 
 void on_read(png_structp png, png_bytep out, png_size_t bytes) {
@@ -52,6 +59,7 @@ int read_header(PngJob* job) {
   if (setjmp(png_jmpbuf(job->png))) return 0;
   png_set_crc_action(job->png, PNG_CRC_ERROR_QUIT, PNG_CRC_ERROR_QUIT);
   png_set_benign_errors(job->png, 0);
+  png_set_keep_unknown_chunks(job->png, PNG_HANDLE_CHUNK_NEVER, kUnusedChunks, kUnusedChunkCount);
   png_read_info(job->png, job->info);
   const png_byte color = png_get_color_type(job->png, job->info);
   const png_byte depth = png_get_bit_depth(job->png, job->info);

@@ -109,6 +109,10 @@ TEST(ImageDecode, PngWithABadCrcInAnyChunkIsRefused) {
   const std::string good = png.substr(0, idat) + testing::png_chunk("tEXt", std::string("Title\0x", 7)) +
                            png.substr(idat);
   EXPECT_EQ(load_image_32x32(write(dir.path() / "good.png", good)), expected_32x32(16, 16, rgb));
+  // A malformed ICC profile with a good CRC: colour management is not used, the file is read.
+  const std::string icc = png.substr(0, idat) +
+                          testing::png_chunk("iCCP", std::string("icc\0\0not zlib", 13)) + png.substr(idat);
+  EXPECT_EQ(load_image_32x32(write(dir.path() / "icc.png", icc)), expected_32x32(16, 16, rgb));
 }
 
 TEST(ImageDecode, TruncatedPngAndJpegGiveAReason) {
