@@ -7,7 +7,7 @@
 
 #include "cuda/allocator.h"
 #include "cuda/check.h"
-#include "cuda/cuda_info.h"
+#include "cuda/plugin_info.h"
 
 namespace gl::cuda {
 
@@ -42,6 +42,8 @@ Context& context() {
   return *ctx;
 }
 
+namespace info {
+
 bool available() {
   static const bool found = device_count() > 0;
   return found;
@@ -67,5 +69,7 @@ bool tf32_enabled() { return available() && context().tf32; }
 void synchronize() {
   if (available()) GL_CUDA_CHECK(cudaStreamSynchronize(context().stream));
 }
+
+}  // namespace info
 
 }  // namespace gl::cuda

@@ -10,7 +10,7 @@
 #include <atomic>
 
 #include "cuda/allocator.h"
-#include "cuda/cuda_info.h"
+#include "cuda/plugin_info.h"
 #include "cuda/context.h"
 #include "cuda/cuda_backend.h"
 #include "cuda/dispatch.h"
@@ -29,7 +29,7 @@ bool cols_is_input(const ConvGeom& g) {
 
 i64 images_per_chunk(const ConvGeom& g, std::size_t elem) {
   const std::size_t per_image = static_cast<std::size_t>(g.C * g.R * g.S * g.Ho * g.Wo) * elem;
-  return std::max<i64>(1, std::min<i64>(g.N, static_cast<i64>(conv_cols_budget() / std::max<std::size_t>(per_image, 1))));
+  return std::max<i64>(1, std::min<i64>(g.N, static_cast<i64>(info::conv_cols_budget() / std::max<std::size_t>(per_image, 1))));
 }
 
 void check_geometry(const char* op, const ConvGeom& g, const Tensor& x, const Tensor& w) {
@@ -41,8 +41,10 @@ void check_geometry(const char* op, const ConvGeom& g, const Tensor& x, const Te
 
 }  // namespace
 
+namespace info {
 void set_conv_cols_budget(std::size_t bytes) { cols_budget = bytes == 0 ? kDefaultColsBudget : bytes; }
 std::size_t conv_cols_budget() { return cols_budget; }
+}  // namespace info
 
 void CudaBackend::im2col(const Tensor& x, const ConvGeom& g, Tensor& cols) {
   GL_CHECK(cols.numel() == g.N * g.C * g.R * g.S * g.Ho * g.Wo, "im2col (cuda): cols {} is not [{}, {}, {}]",

@@ -86,7 +86,10 @@ stage_note() {
 skip_stage() { SUMMARY+=("$(printf '%-26s %-15s %5s   %s' "$1" "skipped" "-" "$2")"); }
 
 echo "=== libraries (LD_LIBRARY_PATH=$LD_LIBRARY_PATH)"
-for b in "$BIN"/gradlab_tests "$BIN"/resnet; do
+# The programs need the engine library (.gpu/lib); the CUDA plugin beside it
+# needs cuBLAS and is opened by the engine on first use of the GPU.
+LIB=${LIB:-$(dirname "$BIN")/lib}
+for b in "$BIN"/gradlab_tests "$BIN"/resnet "$LIB"/libgradlab_engine.so "$LIB"/libgradlab_cuda.so; do
   if [[ ! -x $b ]]; then
     echo "  $b: not found (run scripts/gpu_pack.sh and carry .gpu)"
   elif missing=$(ldd "$b" 2>&1 | grep "not found"); then
@@ -99,6 +102,9 @@ done
 
 echo "=== nvidia-smi -L"
 nvidia-smi -L 2>&1 | tee "$LOGS/nvidia-smi.log" || true
+if [[ -x $BIN/resnet ]]; then  # the plugin loads and finds the GPU (or says why not)
+  echo "=== CUDA plugin: $("$BIN"/resnet bench --device cuda --resnet-size 1 --batch-size 2 --steps 1 --warmup 0 2>&1 | head -1)"
+fi
 
 # CIFAR-10 rebuilt on the CPU cores while the GPU tests run (about 15 s).
 work=$(mktemp -d)

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Prepares what one call to the GPU machine carries, on this (CPU) machine:
 #   .gpu/bin/   gradlab_tests and resnet, built for sm_90 (build-cuda/) and stripped
+#   .gpu/lib/   libgradlab_engine.so and the CUDA plugin libgradlab_cuda.so (the
+#               programs find them through their run path, $ORIGIN/../lib)
 #   .gpu/data/  the CIFAR-10 JPEG archive, its converter and PyTorch's reference script
 #               (copied from ../shared, which does not travel)
 # then lists every file with its size and checks that the checkout plus the
@@ -19,12 +21,15 @@ command -v /usr/local/cuda/bin/nvcc >/dev/null || { echo "gpu_pack: nvcc not fou
 # the trainer. No exercises, notebooks, Python module or benchmarks.
 cmake -S . -B build-cuda -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_CUDA_ARCHITECTURES=90 \
   -DGRADLAB_PARTS=resnet -DGRADLAB_BENCH=OFF -DGRADLAB_FUZZ=OFF >/dev/null
-cmake --build build-cuda -j "$(nproc)" --target gradlab_tests resnet
+cmake --build build-cuda -j "$(nproc)" --target gradlab_tests resnet gradlab_cuda
 
 rm -rf "$carry"
-mkdir -p "$carry/bin" "$carry/data"
+mkdir -p "$carry/bin" "$carry/lib" "$carry/data"
 for b in gradlab_tests resnet; do
   strip -o "$carry/bin/$b" "build-cuda/bin/$b"
+done
+for l in libgradlab_engine.so libgradlab_cuda.so; do
+  strip --strip-unneeded -o "$carry/lib/$l" "build-cuda/lib/$l"
 done
 for f in "$shared/data/cifar10-jpeg.tar.gz" "$shared/tools/cifar10_from_jpeg.py" "$shared/tools/torch_reference.py"; do
   if [[ -f $f ]]; then cp "$f" "$carry/data/"; else echo "gpu_pack: $f not found: the run will train on generated data" >&2; fi
@@ -43,4 +48,4 @@ if ((total > limit_bytes)); then
   exit 1
 fi
 echo "gpu_pack: fits. Needed libraries (resolved on the GPU machine by scripts/gpu_check.sh):"
-ldd "$carry/bin/resnet" | awk '/cuda|cublas|cudnn|gomp|stdc\+\+/ {print "  " $1}'
+ldd "$carry/bin/resnet" "$carry/lib/libgradlab_cuda.so" | awk '/gradlab|cuda|cublas|cudnn|gomp|stdc\+\+/ {print "  " $1}' | sort -u

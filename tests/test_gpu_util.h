@@ -1,7 +1,7 @@
 // Helpers for the GPU-vs-CPU parity tests (tests/test_gpu_*.cpp).
 //
 // Every GPU test starts with GL_SKIP_WITHOUT_GPU(): without a CUDA device it
-// skips with "no CUDA device: GPU parity test skipped". The CPU backend is the
+// skips with "GPU parity test skipped: " and why (no plugin, no GPU, ...). The CPU backend is the
 // reference; the device under test is Device::cuda. Setting the environment
 // variable GRADLAB_PARITY_DEVICE=cpu runs the same tests with the CPU as the
 // "device" (a check of the harness itself on machines without a GPU: every
@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/cuda_info.h"
 #include "tests/test_util.h"
 
 namespace gl::test {
@@ -35,7 +36,7 @@ inline Backend& ref_backend() { return backend(Device::cpu); }
 
 #define GL_SKIP_WITHOUT_GPU()                                                      \
   if (!::gl::device_available(::gl::Device::cuda) && !::gl::test::parity_self_check()) \
-  GTEST_SKIP() << "no CUDA device: GPU parity test skipped"
+  GTEST_SKIP() << "GPU parity test skipped: " << ::gl::cuda::unavailable_reason()
 
 // Per-op tolerance: |gpu - cpu| <= atol + rtol |cpu|, chosen by dtype.
 struct Tol {

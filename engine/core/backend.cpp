@@ -2,19 +2,23 @@
 #include "engine/core/backend.h"
 
 #include <array>
+#include <atomic>
 
+#include "engine/core/cuda_info.h"
+#include "engine/core/cuda_plugin.h"
 #include "engine/core/error.h"
 #include "engine/cpu/cpu_backend.h"
 
 namespace gl {
 namespace {
-Backend*& slot(Device d) {
-  static std::array<Backend*, 2> backends{nullptr, nullptr};
+// Atomic: the CUDA plugin registers itself from whichever thread loads it.
+std::atomic<Backend*>& slot(Device d) {
+  static std::array<std::atomic<Backend*>, 2> backends{nullptr, nullptr};
   return backends[static_cast<int>(d)];
 }
 }  // namespace
 
-void register_backend(Device device, Backend* b) { slot(device) = b; }
+void register_backend(Device device, Backend* b) { slot(device).store(b); }
 
 void Backend::batchnorm_relu_forward_train(const Tensor& x, const Tensor& gamma,
                                            const Tensor& beta, double eps, double momentum,
@@ -35,16 +39,19 @@ void Backend::batchnorm_relu_backward(const Tensor& x, const Tensor& gamma,
 }
 
 bool device_available(Device device) {
-  return device == Device::cpu || slot(device) != nullptr;
+  if (device == Device::cpu) return true;
+  if (slot(device) == nullptr) cuda_plugin();  // loads the plugin once; it registers itself
+  return slot(device) != nullptr;
 }
 
 Backend& backend(Device device) {
   if (device == Device::cpu) return cpu_backend();
   Backend* b = slot(device);
-  GL_CHECK(b != nullptr,
-           "backend: no CUDA device is available: either this binary was built without CUDA "
-           "(cmake reports 'gradlab build mode: CPU only') or no NVIDIA GPU is visible "
-           "(check nvidia-smi). Use --device cpu, or build with nvcc present and run on a GPU machine");
+  if (b == nullptr) {
+    cuda_plugin();  // the first request loads the CUDA plugin (engine/core/cuda_plugin.h)
+    b = slot(device);
+  }
+  GL_CHECK(b != nullptr, "backend: CUDA is not available: {}", cuda::unavailable_reason());
   return *b;
 }
 

@@ -8,6 +8,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "engine/core/cuda_info.h"
 #include "engine/core/error.h"
 #include "engine/core/gradcheck.h"
 #include "engine/gradlab.h"

@@ -62,8 +62,8 @@ gl::Device parse_device(const py::handle& spec) {
     if (name == "cpu") return gl::Device::cpu;
     if (name == "cuda" || name == "cuda:0" || name == "gpu") {
       if (!gl::device_available(gl::Device::cuda))
-        throw py::value_error("gradlab: device 'cuda' is not available (this module was built without "
-                              "CUDA, or there is no GPU); use 'cpu'");
+        throw py::value_error("gradlab: device 'cuda' is not available: " + gl::cuda::unavailable_reason() +
+                              "; use 'cpu'");
       return gl::Device::cuda;
     }
   }

@@ -68,7 +68,11 @@ PYBIND11_MODULE(_core, m) {
   bind_lab_ops(m);
 
   m.def("cuda_available", [] { return gl::device_available(gl::Device::cuda); },
-        "True when this build has the CUDA backend and a GPU answers.");
+        "cuda_available() -> bool: True when the CUDA backend plugin loads and a GPU answers "
+        "(the first call loads it; cuda_unavailable_reason() says why not).");
+  m.def("cuda_unavailable_reason", [] { return gl::cuda::unavailable_reason(); },
+        "cuda_unavailable_reason() -> str: why CUDA cannot be used here ('' when it can): no plugin in this build, "
+        "the plugin's libraries missing, or no GPU.");
   m.def("set_num_threads", &gl::set_num_threads, py::arg("n"), "CPU threads for the engine's kernels.");
   m.def("num_threads", &gl::num_threads);
   m.attr("__version__") = "0.1";

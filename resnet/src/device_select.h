@@ -15,13 +15,10 @@ gl::Device select_device(const std::string& name);
 constexpr int kMaxThreads = 1024;
 void check_thread_count(int threads);
 
-// Whether this binary was built with the CUDA backend (GRADLAB_RESNET_WITH_CUDA).
-bool built_with_cuda();
-
 // "cpu, 2 threads" or "cuda (NVIDIA H200, TF32 off)".
 std::string device_description(gl::Device device);
 
-// Peak device memory in bytes since start-up (CUDA builds only; 0 elsewhere).
+// Peak device memory in bytes since start-up (0 without the CUDA backend).
 std::size_t peak_device_memory_bytes();
 
 }  // namespace resnet

@@ -1,13 +1,18 @@
-// What programs may ask the CUDA backend directly (memory, device, TF32),
-// without including any CUDA header. All functions are safe to call when no
-// GPU is present: they return 0 / "none" / false and do nothing.
+// What programs may ask of the CUDA backend (memory, device, TF32) without
+// including any CUDA header. The backend is a plugin (libgradlab_cuda.so)
+// that the engine loads the first time the CUDA device is asked for
+// (engine/core/cuda_plugin.h). Every function is safe to call where there is
+// no plugin or no GPU: it returns 0 / "none" / false and does nothing.
 #pragma once
 #include <cstddef>
 #include <string>
 
 namespace gl::cuda {
 
-bool available();                    // a GPU was found and the backend registered
+bool available();                    // the plugin loaded and found a GPU
+// Why CUDA cannot be used, in words ("" when available()): the library is
+// absent from this build, it could not be loaded (and why), or no GPU answered.
+std::string unavailable_reason();
 std::string device_name();           // "NVIDIA H200" or "none"
 std::size_t current_memory_bytes();  // bytes held by live tensors (rounded to buckets)
 std::size_t peak_memory_bytes();     // the maximum of current_memory_bytes since the last reset
