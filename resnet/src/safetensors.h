@@ -23,8 +23,10 @@
 
 namespace resnet {
 
-// Writes atomically: a temporary file in the same folder, flushed, then renamed
-// over `path`, so a crash leaves either the old file or the new one.
+// Writes atomically (output_file.h): a unique temporary in the same folder,
+// fsynced, then renamed over `path`, so a crash leaves either the old file or
+// the new one; a failed write throws OutputError naming the file and removes
+// the temporary.
 void write_safetensors(const std::filesystem::path& path,
                        const std::vector<std::pair<std::string, gl::Tensor>>& tensors,
                        const std::map<std::string, std::string>& metadata);
