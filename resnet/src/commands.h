@@ -1,7 +1,8 @@
 // The `resnet` program's subcommands (train, test, predict, make-synthetic,
 // download, bench), registered on a CLI11 app. Each callback validates its
 // flags before any work (a bad flag throws UsageError) and sets `exit_code`
-// (exit_codes.h: 0 ok, 1 error, 2 usage, 3 diverged, 130 interrupted).
+// (exit_codes.h: 0 ok, 1 error, 2 usage, 3 diverged, 74 a write failed, 130
+// interrupted).
 #pragma once
 #include <CLI/CLI.hpp>
 

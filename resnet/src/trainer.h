@@ -4,8 +4,10 @@
 // cross-entropy, backward, SGD step; the loss and the correct count are summed
 // on the device and read only when the progress display refreshes (~0.5 s) and
 // at the end of the epoch, so the host never waits on the device per step.
-// Ctrl-C (or --stop-after-steps) saves a checkpoint between two steps and
-// stops; --resume replays the interrupted epoch's plan from the saved step, so
+// Before the first step (train_outputs.h) the model folder is locked against a
+// second trainer and proved writable, and the metrics file is opened.
+// Ctrl-C or SIGTERM (or --stop-after-steps) saves a checkpoint between two
+// steps and stops; --resume replays the interrupted epoch's plan from the saved step, so
 // the resumed run computes exactly what the uninterrupted one would have.
 #pragma once
 #include <cstdint>
