@@ -20,6 +20,32 @@ std::string trim_yaml_value(std::string s) {
   return a == std::string::npos ? "" : s.substr(a, b - a + 1);
 }
 
+// A YAML scalar value: 'single' ('' is a quote) or "double" (\n, \", \\ escapes) quotes undone, blanks trimmed.
+std::string yaml_scalar(const std::string& raw) {
+  std::size_t a = raw.find_first_not_of(" \t\r"), b = raw.find_last_not_of(" \t\r");
+  if (a == std::string::npos) return "";
+  std::string s = raw.substr(a, b - a + 1), out;
+  if (s.size() >= 2 && s.front() == '\'' && s.back() == '\'') {
+    for (std::size_t i = 1; i + 1 < s.size(); ++i) {
+      out += s[i];
+      if (s[i] == '\'' && s[i + 1] == '\'') ++i;
+    }
+    return out;
+  }
+  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') {
+    for (std::size_t i = 1; i + 1 < s.size(); ++i) {
+      if (s[i] == '\\' && i + 2 < s.size()) {
+        char e = s[++i];
+        out += e == 'n' ? '\n' : e == 't' ? '\t' : e;
+      } else {
+        out += s[i];
+      }
+    }
+    return out;
+  }
+  return s;
+}
+
 // submission_metadata.yml of a Gradescope export: "submission_123:" blocks, each with a ":submitters:" list of
 // "- :name: / :sid: / :email:" maps. Every submitter of a group (sid, else email, else name), in order.
 std::map<std::string, std::vector<std::string>> export_students(const std::string& text) {
@@ -41,14 +67,16 @@ std::map<std::string, std::vector<std::string>> export_students(const std::strin
       out[current];
       continue;
     }
-    std::string t = trim_yaml_value(line);
+    std::size_t lead = line.find_first_not_of(" \t");
+    std::string t = lead == std::string::npos ? "" : line.substr(lead);
     if (t.rfind("- ", 0) == 0) {  // a new submitter
       flush_person();
-      t = trim_yaml_value(t.substr(2));
+      t = t.substr(2);
+      t = t.substr(std::min(t.size(), t.find_first_not_of(" \t")));
     }
     for (const char* k : {"sid", "email", "name"}) {
       std::string key = fmt::format(":{}:", k);
-      if (t.rfind(key, 0) == 0 && person[k].empty()) person[k] = trim_yaml_value(t.substr(key.size()));
+      if (t.rfind(key, 0) == 0 && person[k].empty()) person[k] = yaml_scalar(t.substr(key.size()));
     }
   }
   flush_person();

@@ -513,14 +513,14 @@ bool written_as_transpose(const AnswerValue& v, const std::string& of) {
 
 // Which entry of the file answers `item`: the exact key, else the one key that matches ignoring case, '_' and '.'.
 const std::string* find_key(const AnswerItem& item, const std::vector<AnswerItem>& all, const AnswerFile& f) {
-  if (f.entries.count(item.key)) return &f.entries.find(item.key)->first;
   std::string want = normalize_key(item.key);
   int same_normal = 0;
   for (const auto& other : all) same_normal += normalize_key(other.key) == want;
-  if (same_normal != 1) return nullptr;  // two items share the normalised key: only the exact spelling counts
-  const std::string* found = nullptr;  // the answered one, else the later one (as for a key given twice)
+  // Candidates: the exact spelling, and every spelling that matches ignoring case, '_' and '.' when that is
+  // unambiguous. The answered one wins over a '?', then the later line (as for a key given twice).
+  const std::string* found = nullptr;
   for (const auto& [k, v] : f.entries) {
-    if (normalize_key(k) != want) continue;
+    if (k != item.key && (same_normal != 1 || normalize_key(k) != want)) continue;
     if (!found) { found = &k; continue; }
     bool old_placeholder = f.entries.at(*found).is_placeholder();
     bool later = f.key_lines.at(k) > f.key_lines.at(*found);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <map>
 
 #include "run_program.h"
@@ -42,6 +43,23 @@ const std::vector<TaVerdict>& corpus() {
       {"forms_ex4.txt", 4, 4, {{"fc.mean_shape_keepdims", "correct"}, {"conv.mean_shape_keepdims", "correct"}}},
       {"forms_ex5.txt", 5, 9, {{"A", "correct"}, {"c.V_21", "correct"}, {"c.is_convolution", "correct"}}},
       {"optional_only_required_ex4.txt", 4, 4, {{"fc.mean_shape_keepdims", "skipped (optional)"}}},
+      // Issue 23: the forms and mistakes of the second, outside set.
+      {"words_ex3.txt", 3, 2, {{"standard.params", "correct"}, {"bottleneck.params", "correct"}}},
+      {"one_answer_ex3.txt", 3, 1, {{"standard.params", "incorrect"}, {"bottleneck.params", "correct"}}},
+      {"number_forms_ex3.txt", 3, 2, {{"standard.params", "correct"}}},
+      {"words_ex1.txt", 1, 2, {{"grad_limit", "correct"}, {"tanh_prime_limit", "correct"}}},
+      {"parenthesis_ex1.txt", 1, 2, {{"grad_limit", "correct"}}},
+      {"shapes_ex4.txt", 4, 4, {{"conv.mean_shape", "correct"}, {"conv.var_shape", "correct"}, {"fc.mean_shape_keepdims", "correct"}}},
+      {"sentences_ex5.txt", 5, 9, {{"B", "correct"}, {"c.is_convolution", "correct"}, {"c.padding", "correct"}, {"c.V_11", "correct"}}},
+      {"transpose_of_wrong_a_ex5.txt", 5, 7, {{"A", "partly correct"}, {"B", "incorrect"}, {"b.relation", "correct"}}},
+      {"json_ex2.txt", 2, 12, {{"s2", "correct (rounded)"}, {"dW3", "correct (rounded)"}}},
+      {"yaml_ex2.txt", 2, 12, {{"dW1", "correct (rounded)"}, {"dW2", "correct (rounded)"}}},
+      {"yaml_ex3.txt", 3, 2, {{"standard.params", "correct"}, {"bottleneck.params", "correct"}}},
+      {"dict_ex1.txt", 1, 2, {{"grad_limit", "correct"}}},
+      {"bare_rows_ex2.txt", 2, 12, {{"dW1", "correct (rounded)"}, {"dW2", "correct (rounded)"}, {"dW3", "correct (rounded)"}}},
+      {"bad_json_ex1.txt", 1, 0, {{"grad_limit", "unreadable"}}},
+      {"factor2_ex2.txt", 2, 11, {{"delta3", "incorrect"}, {"delta2", "correct"}, {"dW3", "correct"}}},
+      {"spellings_twice_ex2.txt", 2, 12, {{"dW1", "correct (rounded)"}}},
   };
   return c;
 }
@@ -116,6 +134,54 @@ TEST(StudentFiles, DiagnosesNameTheMistakeWithoutTheValue) {
       }
     EXPECT_TRUE(found) << c.key;
   }
+}
+
+TEST(StudentFiles, Issue23DiagnosesAndMessages) {
+  struct Case { int problem; const char* file; const char* key; const char* says; const char* never; };
+  for (Case c : {Case{3, "one_answer_ex3.txt", "standard.params", "give one answer", "is not a number"},
+                 Case{3, "words_ex3.txt", "standard.params", "the words around it are ignored", "not a number"},
+                 Case{1, "parenthesis_ex1.txt", "grad_limit", "within tolerance", "rows"},
+                 Case{5, "sentences_ex5.txt", "B", "read as the transpose of your A, which is correct", "rows"},
+                 Case{5, "sentences_ex5.txt", "c.is_convolution", "read 'Yes'", "rows"},
+                 Case{5, "transpose_of_wrong_a_ex5.txt", "B", "which is not correct", "expected"},
+                 Case{4, "shapes_ex4.txt", "conv.mean_shape", "shape matches", "keeps"},
+                 Case{2, "factor2_ex2.txt", "delta3", "the factor 2", "tanh kept"},
+                 Case{1, "bad_json_ex1.txt", "grad_limit", "looks like a JSON object", "no line"}}) {
+    auto j = nlohmann::json::parse(run_program(program_of(c.problem), "--format json --answer " + test_data_dir() + "/" + c.file).out);
+    bool found = false;
+    for (const auto& item : j["items"])
+      if (item["key"] == c.key) {
+        found = true;
+        std::string fb = item["feedback"];
+        EXPECT_NE(fb.find(c.says), std::string::npos) << c.file << " " << c.key << ": " << fb;
+        EXPECT_EQ(fb.find(c.never), std::string::npos) << c.file << " " << c.key << ": " << fb;
+      }
+    EXPECT_TRUE(found) << c.file << " " << c.key;
+  }
+  // A key in two spellings: one note, and no "unknown key" warning that contradicts it.
+  auto twice = nlohmann::json::parse(
+      run_program("ex2_backprop_identity", "--format json --answer " + test_data_dir() + "/spellings_twice_ex2.txt").out);
+  EXPECT_EQ(twice["warnings"].dump().find("unknown key"), std::string::npos) << twice["warnings"].dump();
+  EXPECT_NE(twice["notes"].dump().find("'dW3' is answered on lines 14 and 15: line 15 is graded"), std::string::npos)
+      << twice["notes"].dump();
+  // The rubric can refuse B written as A^T.
+  auto refused = run_program("ex5_conv1d_matrix", "--format json --rubric " + test_data_dir() +
+                                                      "/rubric_no_transpose.txt --answer " + test_data_dir() + "/sentences_ex5.txt");
+  auto rj = nlohmann::json::parse(refused.out);
+  EXPECT_EQ(rj["items"][1]["verdict"], "incorrect") << refused.out;
+  EXPECT_NE(rj["items"][1]["feedback"].get<std::string>().find("this rubric"), std::string::npos);
+}
+
+TEST(StudentFiles, RoundingSlackComesFromTheRoundingNotAPercentage) {
+  // The default problem's full-precision answers graded under another student's variant: s2 = -1.4804 is not a
+  // rounding of that variant's s2, whatever the percentage.
+  std::string dir = ::testing::TempDir() + "/gradlab_variant_copy";
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy_file(answers_dir() + "/correct_ex2.txt", dir + "/ex2.txt",
+                             std::filesystem::copy_options::overwrite_existing);
+  auto j = nlohmann::json::parse(run_program("exercises", "grade --format json --student 40012345 " + dir).out);
+  for (const auto& item : j["problems"][1]["items"]) EXPECT_NE(item["verdict"], "correct (rounded)") << item.dump();
+  // Two-decimal values carried through the recursion stay "correct (rounded)" (rounded_ex2.txt: 12 of 12 above).
 }
 
 TEST(StudentFiles, BlankTemplateLeaksNoAnswer) {

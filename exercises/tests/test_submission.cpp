@@ -115,6 +115,32 @@ TEST(GradeClass, CsvAnalysisAndRegrade) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(GradeClass, EveryGroupMemberGetsARowAndNamesRoundTripThroughTheCsv) {
+  std::string dir = temp_dir("names");
+  std::filesystem::create_directories(dir + "/export/submission_1");
+  std::filesystem::create_directories(dir + "/export/submission_2");
+  std::filesystem::copy_file(answers_dir() + "/correct_ex1.txt", dir + "/export/submission_1/ex1.txt");
+  std::filesystem::copy_file(answers_dir() + "/correct_ex3.txt", dir + "/export/submission_2/ex3.txt");
+  std::ofstream(dir + "/export/submission_metadata.yml")
+      << "submission_1:\n  :submitters:\n  - :name: Ann\n    :sid: 'a, \"the first\"'\n  - :name: Ben\n    :sid: '2002'\n"
+         "  - :name: Cy\n    :email: cy@example.edu\nsubmission_2:\n  :submitters:\n  - :name: \"Dee\\nNewline\"\n";
+  auto r = run_program("exercises", "grade-class " + dir + "/export --csv " + dir + "/g.csv");
+  ASSERT_EQ(r.exit_code, 0);
+  std::string csv = slurp(dir + "/g.csv");
+  EXPECT_NE(csv.find("\n\"a, \"\"the first\"\"\",10,"), std::string::npos) << csv;  // RFC 4180 quoting
+  EXPECT_NE(csv.find("\n2002,10,"), std::string::npos) << csv;                      // every group member
+  EXPECT_NE(csv.find("\ncy@example.edu,10,"), std::string::npos) << csv;
+  // A name with a line break round-trips through --previous: nobody changed.
+  std::string with_newline = "student,total,ex1,flags\n\"Eve\nSecond line\",10,10,\nplain,5,5,\n";
+  std::ofstream(dir + "/old.csv") << with_newline;
+  std::filesystem::create_directories(dir + "/cls/plain");
+  auto re = run_program("exercises", "grade-class " + dir + "/export --csv " + dir + "/g2.csv --previous " + dir + "/g.csv");
+  EXPECT_NE(re.out.find("0 of 4 students changed"), std::string::npos) << re.out;
+  auto nl = run_program("exercises", "grade-class " + dir + "/cls --csv " + dir + "/g3.csv --previous " + dir + "/old.csv");
+  EXPECT_NE(nl.out.find("| Eve Second line | 10 | (gone) |"), std::string::npos) << nl.out;  // read as one name
+  std::filesystem::remove_all(dir);
+}
+
 TEST(Variants, HandoutAndGradingShareTheStudentsData) {
   std::string a = temp_dir("variant_a"), b = temp_dir("variant_b");
   ASSERT_EQ(run_program("exercises", "handout --student 40012345 --out " + a).exit_code, 0);
@@ -123,7 +149,15 @@ TEST(Variants, HandoutAndGradingShareTheStudentsData) {
   auto other = temp_dir("variant_c");
   ASSERT_EQ(run_program("exercises", "handout --student 40067890 --out " + other).exit_code, 0);
   EXPECT_NE(slurp(a + "/problems.md"), slurp(other + "/problems.md"));
-  for (int p = 1; p <= 5; ++p) EXPECT_NE(slurp(a + "/ex" + std::to_string(p) + ".txt").find("?"), std::string::npos);
+  for (int p = 1; p <= 5; ++p) {
+    std::string t = slurp(a + "/ex" + std::to_string(p) + ".txt");
+    EXPECT_NE(t.find("?"), std::string::npos);
+    // The exact command that grades this student's variant, run where the file is.
+    EXPECT_NE(t.find("Grade with (in the folder holding this file): exercises grade --student 40012345 ."), std::string::npos) << t;
+  }
+  EXPECT_NE(slurp(a + "/problems.md").find("`exercises grade --student 40012345 .`"), std::string::npos);
+  auto run_there = run_program("exercises", "grade --format json --student 40012345 " + a);  // what the template says
+  EXPECT_EQ(run_there.exit_code, 0);
   // The handout's templates are exactly the items the grader expects for that student: all missing, none unknown.
   auto blank = nlohmann::json::parse(run_program("exercises", "grade --format json --student 40012345 " + a).out);
   EXPECT_DOUBLE_EQ(blank["score"].get<double>(), 0.0);
