@@ -74,10 +74,14 @@ void CpuBackend::augment_batch(const Tensor& src, const Tensor& plan, std::int64
 #pragma omp parallel
     {
       std::vector<float> v;
-      errors.run([&] { v.resize(static_cast<std::size_t>(image)); });
+      try {
+        v.resize(static_cast<std::size_t>(image));
+      } catch (...) {
+        errors.capture();
+      }
 #pragma omp for schedule(static)
-      for (std::int64_t b = 0; b < B; ++b) errors.run([&] {
-        if (v.size() != static_cast<std::size_t>(image)) return;
+      for (std::int64_t b = 0; b < B; ++b) {
+        if (errors.failed() || v.size() != static_cast<std::size_t>(image)) continue;
         const std::int32_t* row = pl + 4 * b;
         crop_flip(sp + row[0] * image, C, H, W, pad, row[1], row[2], row[3] == 1, v.data());
         T* o = out + b * image;
@@ -97,7 +101,7 @@ void CpuBackend::augment_batch(const Tensor& src, const Tensor& plan, std::int64
             }
           }
         }
-      });
+      }
     }
     errors.rethrow();
   });

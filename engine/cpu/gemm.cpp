@@ -96,9 +96,12 @@ void CpuBackend::gemm(bool trans_a, bool trans_b, std::int64_t M, std::int64_t N
     ParallelErrors errors;
 #pragma omp parallel for schedule(static) if (batch * M * N * K >= kParallelMin)
     for (std::int64_t i = 0; i < batch; ++i) {
-      errors.run([&] {
+      if (errors.failed()) continue;
+      try {
         gemm_one<T>(trans_a, trans_b, M, N, K, al, a + i * stride_a, b + i * stride_b, be, c + i * stride_c);
-      });
+      } catch (...) {
+        errors.capture();
+      }
     }
     errors.rethrow();
   });

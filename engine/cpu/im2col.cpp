@@ -105,8 +105,14 @@ void CpuBackend::im2col(const Tensor& x, const ConvGeom& g, Tensor& cols) {
     const std::int64_t in_size = g.C * g.H * g.W, col_size = g.C * g.R * g.S * g.Ho * g.Wo;
     ParallelErrors errors;  // im2col_one's padded plane is a scratch allocation
 #pragma omp parallel for schedule(static) if (g.N > 1 && g.N * col_size >= kParallelMin)
-    for (std::int64_t n = 0; n < g.N; ++n)
-      errors.run([&] { im2col_one(xp + n * in_size, g, cp + n * col_size, g.Ho * g.Wo); });
+    for (std::int64_t n = 0; n < g.N; ++n) {
+      if (errors.failed()) continue;
+      try {
+        im2col_one(xp + n * in_size, g, cp + n * col_size, g.Ho * g.Wo);
+      } catch (...) {
+        errors.capture();
+      }
+    }
     errors.rethrow();
   });
 }
@@ -119,8 +125,14 @@ void CpuBackend::col2im(const Tensor& cols, const ConvGeom& g, Tensor& dx) {
     const std::int64_t in_size = g.C * g.H * g.W, col_size = g.C * g.R * g.S * g.Ho * g.Wo;
     ParallelErrors errors;
 #pragma omp parallel for schedule(static) if (g.N > 1 && g.N * col_size >= kParallelMin)
-    for (std::int64_t n = 0; n < g.N; ++n)
-      errors.run([&] { col2im_one(cp + n * col_size, g, dp + n * in_size, g.Ho * g.Wo); });
+    for (std::int64_t n = 0; n < g.N; ++n) {
+      if (errors.failed()) continue;
+      try {
+        col2im_one(cp + n * col_size, g, dp + n * in_size, g.Ho * g.Wo);
+      } catch (...) {
+        errors.capture();
+      }
+    }
     errors.rethrow();
   });
 }

@@ -37,10 +37,16 @@ class ParallelErrors {
     try {
       body();
     } catch (...) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      if (!first_) first_ = std::current_exception();
-      failed_.store(true);
+      capture();
     }
+  }
+  // For loops inside generic lambdas, where clang refuses a lambda in the
+  // OpenMP region: `if (errors.failed()) continue; try { ... } catch (...) { errors.capture(); }`.
+  bool failed() const { return failed_.load(std::memory_order_relaxed); }
+  void capture() noexcept {  // call inside a catch block
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!first_) first_ = std::current_exception();
+    failed_.store(true);
   }
   void rethrow() const {
     if (first_) std::rethrow_exception(first_);
