@@ -1,13 +1,13 @@
 // The training loop end to end on generated data: it learns, it is
 // reproducible, a resumed run equals an uninterrupted one, divergence stops
 // cleanly, and bad flags fail before any work.
-#include "engine/core/cuda_info.h"
 #include <gtest/gtest.h>
 
 #include <fstream>
 
 #include "checkpoint.h"
 #include "engine/core/backend.h"
+#include "engine/core/cuda_info.h"
 #include "synthetic.h"
 #include "test_util.h"
 #include "trainer.h"
