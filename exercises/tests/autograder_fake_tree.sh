@@ -27,4 +27,7 @@ JSON
 rm -rf "$root/submission"/* "$root/results"/*
 (cd "$root" && AUTOGRADER_ROOT="$root" GRADLAB_EXERCISES_BIN="$bin" ./run_autograder)
 /usr/bin/python3 "$repo/exercises/tests/validate_results.py" "$root/results/results.json" --expect-score 0
+# results.json is written through a temporary file that never stays behind.
+leftover="$(find "$root/results" -name '.results.*' | head -1)"
+[ -z "$leftover" ] || { echo "run_autograder left a temporary file: $leftover"; exit 1; }
 echo "fake /autograder tree: results.json valid"

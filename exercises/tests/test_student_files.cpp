@@ -91,6 +91,11 @@ TEST(StudentFiles, TextAndGradescopeAgreeWithJson) {
     auto j = nlohmann::json::parse(run_program(program_of(c.problem), "--format json --answer " + path).out);
     auto text = run_program(program_of(c.problem), "--answer " + path);
     EXPECT_NE(text.out.find(fmt_score(c.correct_items)), std::string::npos) << c.file << "\n" << text.out;
+    // One exit-status rule: the printed status is the real one (none printed for 0).
+    std::string printed = text.exit_code ? "(exit status " + std::to_string(text.exit_code) + ")" : "(exit status";
+    EXPECT_EQ(text.out.find(printed) != std::string::npos, text.exit_code != 0) << c.file << "\n" << text.out;
+    auto md = run_program("exercises", "grade --format markdown " + path);
+    EXPECT_EQ(md.exit_code, 0) << c.file;
     auto gs = run_program(program_of(c.problem), "--format gradescope --answer " + path);
     auto g = nlohmann::json::parse(gs.out);  // written even when lines are unreadable
     EXPECT_DOUBLE_EQ(g["score"].get<double>(), j["score"].get<double>()) << c.file;
