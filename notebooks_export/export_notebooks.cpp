@@ -2,8 +2,8 @@
 //
 // Runs the five exercise checkers in-process (library gradlab_exercises) and
 // writes one Jupyter notebook per written problem into DIR, named after the
-// checker (ex1_tanh_gradient.ipynb, ...), each with its checker's JSON result
-// beside it (ex1_tanh_gradient.results.json), plus the lab notebook
+// checker (ex1_tanh_gradient.ipynb, ...), each carrying its checker's JSON
+// result in a collapsed cell (nothing beside it is needed), plus the lab notebook
 // (lab_resnet_python.ipynb, id "lab"). --exN passes the checker's own flags
 // through, to export a variant. Exit status: 0 written; 1 a gradlab
 // confirmation failed (the notebook is still written, its assert cell fails);
@@ -82,14 +82,7 @@ int main(int argc, char** argv) {
       if (!wanted.empty() && !wanted.count(p.id)) continue;
       gl::ex::Report report = p.run(flags[p.id]);
       std::string command = fmt::format("{}{}{} --format json", p.checker, flags[p.id].empty() ? "" : " ", flags[p.id]);
-      // The checker's JSON goes in a side file, so the notebook opens on the derivation.
-      const std::string results_file = p.checker + ".results.json";
-      const std::filesystem::path results_path = std::filesystem::path(out_dir) / results_file;
-      std::ofstream side(results_path);
-      side << report.to_json().dump(1) << "\n";
-      GL_CHECK(side.good(), "export_notebooks: cannot write {}", results_path.string());
-      gl::notebook::Notebook nb =
-          gl::notebook::make_problem_notebook(report.to_json(), report.to_markdown(), command, results_file);
+      gl::notebook::Notebook nb = gl::notebook::make_problem_notebook(report.to_json(), report.to_markdown(), command);
       std::filesystem::path path = std::filesystem::path(out_dir) / (p.checker + ".ipynb");
       nb.write(path);
       all_ok = all_ok && report.all_ok();

@@ -45,6 +45,12 @@ Notebook& Notebook::code(std::string_view python_source) {
   return *this;
 }
 
+Notebook& Notebook::hidden_code(std::string_view python_source) {
+  code(python_source);
+  cells_.back()["metadata"] = {{"jupyter", {{"source_hidden", true}}}, {"tags", {"gradlab-data"}}};
+  return *this;
+}
+
 json Notebook::to_json() const {
   json metadata = {
       {"kernelspec", {{"name", "python3"}, {"display_name", "Python 3 (ipykernel)"}, {"language", "python"}}},

@@ -24,6 +24,10 @@ class Notebook {
 
   Notebook& markdown(std::string_view text);
   Notebook& code(std::string_view python_source);
+  // A code cell whose source starts collapsed (Jupyter's source_hidden, and
+  // JupyterLab's and VS Code's equivalents): data the notebook carries, such
+  // as the checker's results, runs without a wall of numbers opening it.
+  Notebook& hidden_code(std::string_view python_source);
 
   std::size_t cell_count() const { return cells_.size(); }
   nlohmann::json to_json() const;

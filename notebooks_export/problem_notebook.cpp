@@ -85,7 +85,7 @@ ProblemCode problem_code(const std::string& id) {
 }
 
 Notebook make_problem_notebook(const json& report, const std::string& report_markdown,
-                               const std::string& export_command, const std::string& results_file) {
+                               const std::string& export_command) {
   GL_CHECK(report.contains("problem") && report.contains("values") && report.contains("checks"),
            "make_problem_notebook: the checker JSON lacks 'problem', 'values' or 'checks' (got keys of {})",
            report.dump().substr(0, 200));
@@ -99,15 +99,10 @@ Notebook make_problem_notebook(const json& report, const std::string& report_mar
   // The first part is "## title" (and anything before the first section).
   nb.markdown(sections.front() + "\n\n" + intro_markdown(report, export_command));
   nb.code(kImports);
-  if (results_file.empty()) {
-    nb.code("# gradlab's results for this problem, exactly as the checker computed them (--format json).\n" +
-            python_json_assignment("results", report));
-  } else {
-    nb.code(fmt::format("# gradlab's results for this problem, exactly as the checker computed them (--format json),\n"
-                        "# from the side file written beside this notebook.\n"
-                        "with open(\"{}\") as f:\n    results = json.load(f)",
-                        results_file));
-  }
+  // The results travel inside the notebook (a collapsed cell), so a copy
+  // uploaded alone (Colab, an LMS) still runs.
+  nb.hidden_code("# gradlab's results for this problem, exactly as the checker computed them (--format json).\n" +
+                 python_json_assignment("results", report));
   nb.code(kChecksCode);
 
   std::vector<bool> used(code.steps.size(), false);

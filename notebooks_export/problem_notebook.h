@@ -3,9 +3,9 @@
 // Layout of every problem notebook:
 //   1. the title and how to use the notebook (markdown);
 //   2. imports (numpy, matplotlib and `import gradlab`, the engine's Python
-//      module), then a short cell that loads the checker's JSON result
-//      (values, checks, answers; keys in exercises/README.md) from a side
-//      file written beside the notebook, so no wall of numbers opens it;
+//      module), then a collapsed cell that holds the checker's JSON result
+//      (values, checks, answers; keys in exercises/README.md), so no wall of
+//      numbers opens the notebook and a copy of it alone still runs;
 //   3. the checker's sections (problem, derivation in LaTeX, matrices as
 //      bmatrix, tables), one markdown cell per section, each followed by the
 //      problem's numpy cells for that section (they recompute the result
@@ -51,10 +51,9 @@ ProblemCode problem_code(const std::string& problem_id);
 // report_json: Report::to_json(); report_markdown: Report::to_markdown()
 // ("## title" then "### section" blocks). export_command: the command that
 // produced the notebook, shown so an instructor can regenerate a variant.
-// results_file: the side file (next to the notebook) that holds report_json;
-// empty embeds the JSON in the notebook instead.
+// report_json travels inside the notebook, in a collapsed cell.
 Notebook make_problem_notebook(const nlohmann::json& report_json, const std::string& report_markdown,
-                               const std::string& export_command, const std::string& results_file = {});
+                               const std::string& export_command);
 
 // The lab notebook (lab_notebook.cpp): a residual block written in Python with
 // gradlab.nn, its parameter count, and a small ResNet trained on generated

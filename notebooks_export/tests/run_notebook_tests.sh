@@ -50,7 +50,7 @@ json.dump({"argv": ["/usr/bin/python3", "-m", "ipykernel_launcher", "-f", "{conn
            "display_name": "Python 3 (ipykernel)", "language": "python"}, open(sys.argv[1], "w"))
 PY
 
-rm -rf "$work/notebooks" "$work/variant" "$work/report" "$work/class" "$work/executed"
+rm -rf "$work/notebooks" "$work/alone" "$work/variant" "$work/report" "$work/class" "$work/executed"
 mkdir -p "$work/executed"
 
 validate() {  # nbformat 4 schema
@@ -75,6 +75,12 @@ print(f"ran     {sys.argv[1]}: {figures} figures")
 sys.exit(0 if figures >= int(sys.argv[2]) and not errors else 1)
 PY
 }
+# to_html EXECUTED_NOTEBOOK: converts it to an HTML page (Debian's nbconvert) beside it.
+to_html() {
+  $jupyter nbconvert --to html "$1" >"${1%.ipynb}.html.log" 2>&1 || { cat "${1%.ipynb}.html.log" >&2; fail "$1 does not convert to HTML"; }
+  [[ -s ${1%.ipynb}.html ]] || fail "no HTML page for $1"
+  echo "html    ${1%.ipynb}.html"
+}
 # The plots each notebook draws: ex1 1, ex3 1, ex5 2, lab 2, report 3 (+1 with an evaluation).
 min_figures() {
   case $(basename "$1") in
@@ -88,22 +94,34 @@ min_figures() {
 "$bin/export_notebooks" --out "$work/notebooks"
 count=$(ls "$work/notebooks"/*.ipynb | wc -l)
 [[ $count -eq 6 ]] || fail "expected 6 notebooks (5 problems, the lab) in $work/notebooks, found $count"
-for nb in "$work/notebooks"/ex*.ipynb; do  # the checker's JSON sits in a side file, not in the notebook
-  [[ -s ${nb%.ipynb}.results.json ]] || fail "$nb has no side file ${nb%.ipynb}.results.json"
-  ! grep -q "json.loads" "$nb" || fail "$nb still embeds the checker's JSON"
+# The checker's JSON travels inside each notebook (a collapsed cell): nothing
+# beside it, and each runs from a folder of its own (as uploaded alone).
+! compgen -G "$work/notebooks/*.json" >/dev/null || fail "side files beside the notebooks: $(ls "$work"/notebooks/*.json)"
+for nb in "$work/notebooks"/ex*.ipynb; do
+  grep -q "json.loads" "$nb" || fail "$nb does not carry the checker's JSON"
+  alone="$work/alone/$(basename "${nb%.ipynb}")"
+  mkdir -p "$alone" && cp "$nb" "$alone/"
 done
 # ex2 draws its computation graph live: the executed notebook must hold an SVG.
 for nb in "$work/notebooks"/*.ipynb; do
   validate "$nb"
+  name=$(basename "${nb%.ipynb}")
+  if [[ -d $work/alone/$name ]]; then nb=$work/alone/$name/$name.ipynb; fi  # run where nothing else is
   execute "$nb" default "$(min_figures "$nb")"
+  to_html "$work/executed/$name.default.ipynb"
 done
-$python - "$work/executed/ex2_backprop_identity.default.ipynb" <<'PY' || fail "ex2's live computation graph was not drawn (SVG)"
+$python - "$work/executed/ex2_backprop_identity.default.ipynb" <<'PY' || fail "ex2's live computation graph was not drawn (SVG + PNG)"
 import sys, nbformat
 nb = nbformat.read(sys.argv[1], as_version=4)
-svgs = sum("image/svg+xml" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-print(f"graph   {sys.argv[1]}: {svgs} SVG drawings")
-sys.exit(0 if svgs >= 1 else 1)
+outputs = [o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+graphs = [d for d in outputs if "image/svg+xml" in d]
+ok = graphs and all("image/png" in d and not d["image/svg+xml"].lstrip().startswith("<?xml") for d in graphs)
+print(f"graph   {sys.argv[1]}: {len(graphs)} drawings (SVG without XML declaration, with a PNG)")
+sys.exit(0 if ok else 1)
 PY
+# The HTML page shows the graph as an image (an inline SVG would be emptied by nbconvert's sanitizer).
+grep -q '<img alt="computation graph" src="data:image/svg+xml;base64,' "$work/executed/ex2_backprop_identity.default.html" ||
+  fail "ex2's HTML page does not show the computation graph"
 
 # ---- variants: the checkers' flags pass through ----
 "$bin/export_notebooks" --out "$work/variant" --only ex1,ex2,ex5 \

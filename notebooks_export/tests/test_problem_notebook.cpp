@@ -38,16 +38,22 @@ const char* kMarkdown = "## Problem 4\n\nintro\n### Derivation\nthe shapes\n### 
 
 }  // namespace
 
-TEST(ProblemNotebook, LoadsTheCheckerJsonFromTheSideFile) {
-  const auto cells = code_sources(make_problem_notebook(kReport, kMarkdown, "ex4 --format json", "ex4.results.json"));
-  EXPECT_EQ(cells_containing(cells, "with open(\"ex4.results.json\") as f:"), 1);
-  EXPECT_EQ(cells_containing(cells, "json.loads"), 0);
-  EXPECT_EQ(cells_containing(cells, "values = results[\"values\"]"), 1);
-}
-
-TEST(ProblemNotebook, EmbedsTheJsonWhenNoSideFileIsGiven) {
-  const auto cells = code_sources(make_problem_notebook(kReport, kMarkdown, "ex4 --format json"));
+TEST(ProblemNotebook, CarriesTheCheckerJsonInACollapsedCell) {
+  const Notebook nb = make_problem_notebook(kReport, kMarkdown, "ex4 --format json");
+  const auto cells = code_sources(nb);
   EXPECT_EQ(cells_containing(cells, "results = json.loads(r'''"), 1);
+  EXPECT_EQ(cells_containing(cells, "open("), 0) << "a side file would be needed";
+  EXPECT_EQ(cells_containing(cells, "values = results[\"values\"]"), 1);
+  int hidden = 0;
+  const json doc = nb.to_json();  // kept alive over the loop
+  for (const auto& cell : doc["cells"])
+    if (cell["metadata"].contains("jupyter") && cell["metadata"]["jupyter"].value("source_hidden", false)) {
+      ++hidden;
+      std::string source;
+      for (const auto& line : cell["source"]) source += line.get<std::string>();
+      EXPECT_NE(source.find("json.loads"), std::string::npos);
+    }
+  EXPECT_EQ(hidden, 1);
 }
 
 TEST(ProblemNotebook, ImportsGradlabAndCarriesEveryProblemsLiveCells) {
@@ -57,7 +63,7 @@ TEST(ProblemNotebook, ImportsGradlabAndCarriesEveryProblemsLiveCells) {
   for (const auto& [id, call] : live) {
     json report = kReport;
     report["problem"] = id;
-    const auto cells = code_sources(make_problem_notebook(report, kMarkdown, id, id + ".results.json"));
+    const auto cells = code_sources(make_problem_notebook(report, kMarkdown, id));
     EXPECT_EQ(cells_containing(cells, "import gradlab\n"), 1) << id;
     EXPECT_GE(cells_containing(cells, call), 1) << id << " lacks its live cell calling " << call;
   }

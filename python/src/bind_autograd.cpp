@@ -1,7 +1,7 @@
 // Autograd from Python: no_grad(), jacobian(f, x) and gradcheck(f, inputs)
 // over Python callables (the engine's one-hot backward passes and its float64
 // central-difference checker), and the graph as Graphviz DOT that draws
-// itself in a notebook (_repr_svg_, when the graphviz package is present).
+// itself in a notebook (when the graphviz package and its `dot` are present).
 #include <algorithm>
 #include <functional>
 #include <memory>
@@ -68,13 +68,43 @@ struct Graph {
   std::string source;  // DOT
 };
 
-py::object graph_svg(const Graph& g) {
+// The graph drawn by Graphviz's `dot` in `format`, or None without the
+// graphviz package or program (the notebook then shows the DOT text).
+py::object graph_render(const Graph& g, const char* format) {
   try {
     py::object source = py::module_::import("graphviz").attr("Source")(g.source);
-    return source.attr("pipe")(py::arg("format") = "svg").attr("decode")("utf-8");
+    return source.attr("pipe")(py::arg("format") = format);
   } catch (py::error_already_set&) {
-    return py::none();  // no graphviz package or no `dot` program: the notebook shows the DOT text
+    return py::none();
   }
+}
+
+// The SVG element alone: no XML declaration or DOCTYPE, which HTML
+// converters (nbconvert) refuse inside a page.
+py::object graph_svg(const Graph& g) {
+  py::object raw = graph_render(g, "svg");
+  if (raw.is_none()) return raw;
+  std::string svg = raw.attr("decode")("utf-8").cast<std::string>();
+  const auto start = svg.find("<svg");
+  if (start != std::string::npos) svg.erase(0, start);
+  return py::str(svg);
+}
+
+// Everything a notebook front end may pick, in one output: the SVG, a PNG
+// (nbconvert's HTML sanitizer strips an inline SVG's drawing), and HTML that
+// shows the SVG as an image (what nbconvert's HTML and Jupyter display).
+py::dict graph_mimebundle(const Graph& g) {
+  py::dict bundle;
+  bundle["text/plain"] = py::str(g.source);
+  py::object svg = graph_svg(g);
+  if (svg.is_none()) return bundle;
+  py::module_ base64 = py::module_::import("base64");
+  bundle["image/svg+xml"] = svg;
+  const std::string svg64 = base64.attr("b64encode")(svg.attr("encode")("utf-8")).attr("decode")("ascii").cast<std::string>();
+  bundle["text/html"] = py::str("<img alt=\"computation graph\" src=\"data:image/svg+xml;base64," + svg64 + "\">");
+  py::object png = graph_render(g, "png");
+  if (!png.is_none()) bundle["image/png"] = base64.attr("b64encode")(png).attr("decode")("ascii");
+  return bundle;
 }
 
 std::vector<gl::Tensor> tensors_from(const py::object& inputs) {
@@ -173,6 +203,8 @@ void bind_autograd(py::module_& m) {
   py::class_<Graph>(m, "Graph", "A computation graph as Graphviz DOT (.source); draws itself in Jupyter.")
       .def_readonly("source", &Graph::source)
       .def("_repr_svg_", &graph_svg)
+      .def("_repr_mimebundle_", [](const Graph& g, const py::object&, const py::object&) { return graph_mimebundle(g); },
+           py::arg("include") = py::none(), py::arg("exclude") = py::none())
       .def("__str__", [](const Graph& g) { return g.source; })
       .def("__repr__", [](const Graph& g) {
         return "<gradlab.Graph: " + std::to_string(std::count(g.source.begin(), g.source.end(), '\n')) +
