@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what is missing, builds
 # (Release, with CUDA when nvcc is found) and runs every test with ctest; builds
+# the pip wheel and tests it in fresh venvs from outside the clone
+# (scripts/test_package.sh); builds
 # a second copy with clang under AddressSanitizer + UndefinedBehaviorSanitizer,
 # with the libFuzzer targets, and runs the suite again; then runs each fuzz
 # target of that build for a bounded time. GPU tests skip, with a message,
@@ -46,6 +48,10 @@ ccache_stats build
 echo "== Tests (Release)"
 (cd build && ctest --output-on-failure -j "$jobs")
 pass_done "Release tests"
+
+echo "== Python package (pip wheel ., fresh venvs, tests from outside the clone)"
+bash scripts/test_package.sh
+pass_done "Python package"
 
 echo "== Sanitizer build (build-asan/: clang, ASan + UBSan + libFuzzer coverage, CPU only)"
 # One clang build serves the sanitizer test pass and the fuzz targets (clang
