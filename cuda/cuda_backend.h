@@ -82,6 +82,18 @@ class CudaBackend final : public Backend {
   void augment_batch(const Tensor& src, const Tensor& plan, std::int64_t pad, bool per_image,
                      const Tensor& channel_mean, const Tensor& channel_std, Tensor& dst) override;
   void accumulate_correct(const Tensor& logits, const Tensor& labels, Tensor& correct) override;
+
+  // lab_ops.cpp (the lab primitives; kernels in lab_elementwise.cu, lab_index.cu)
+  void compare(CompareOp op, const Tensor& a, const Tensor& b, Tensor& out) override;
+  void arith(ArithOp op, const Tensor& a, const Tensor& b, Tensor& out) override;
+  void select(const Tensor& cond, const Tensor& a, const Tensor& b, Tensor& out) override;
+  void math(MathOp op, const Tensor& a, Tensor& out, double s0, double s1) override;
+  void arg_reduce(const Tensor& in, std::int64_t outer, std::int64_t n, std::int64_t inner, bool is_min,
+                  Tensor& values, Tensor& indices) override;
+  void index_select(const Tensor& src, std::int64_t outer, std::int64_t n, std::int64_t inner, const Tensor& idx,
+                    Tensor& out) override;
+  void index_put(const Tensor& src, std::int64_t outer, std::int64_t n, std::int64_t inner, const Tensor& idx,
+                 Tensor& out, bool accumulate) override;
 };
 
 }  // namespace gl::cuda

@@ -32,17 +32,22 @@ template <class S, class D> void launch_convert(const S* src, D* dst, i64 n, cud
 template void launch_fill<float>(float*, i64, float, cudaStream_t);
 template void launch_fill<double>(double*, i64, double, cudaStream_t);
 template void launch_fill<std::int32_t>(std::int32_t*, i64, std::int32_t, cudaStream_t);
+template void launch_fill<std::int64_t>(std::int64_t*, i64, std::int64_t, cudaStream_t);
+template void launch_fill<bool>(bool*, i64, bool, cudaStream_t);
 
 #define GL_INSTANTIATE_CONVERT(S, D) template void launch_convert<S, D>(const S*, D*, i64, cudaStream_t);
-GL_INSTANTIATE_CONVERT(float, float)
-GL_INSTANTIATE_CONVERT(float, double)
-GL_INSTANTIATE_CONVERT(float, std::int32_t)
-GL_INSTANTIATE_CONVERT(double, float)
-GL_INSTANTIATE_CONVERT(double, double)
-GL_INSTANTIATE_CONVERT(double, std::int32_t)
-GL_INSTANTIATE_CONVERT(std::int32_t, float)
-GL_INSTANTIATE_CONVERT(std::int32_t, double)
-GL_INSTANTIATE_CONVERT(std::int32_t, std::int32_t)
+#define GL_INSTANTIATE_CONVERT_FROM(S)     \
+  GL_INSTANTIATE_CONVERT(S, float)         \
+  GL_INSTANTIATE_CONVERT(S, double)        \
+  GL_INSTANTIATE_CONVERT(S, std::int32_t)  \
+  GL_INSTANTIATE_CONVERT(S, std::int64_t)  \
+  GL_INSTANTIATE_CONVERT(S, bool)
+GL_INSTANTIATE_CONVERT_FROM(float)
+GL_INSTANTIATE_CONVERT_FROM(double)
+GL_INSTANTIATE_CONVERT_FROM(std::int32_t)
+GL_INSTANTIATE_CONVERT_FROM(std::int64_t)
+GL_INSTANTIATE_CONVERT_FROM(bool)
+#undef GL_INSTANTIATE_CONVERT_FROM
 #undef GL_INSTANTIATE_CONVERT
 
 }  // namespace gl::cuda

@@ -4,8 +4,8 @@
 // elements). Every launcher queues work on `stream` and returns at once; a bad
 // launch throws gl::Error through GL_CUDA_CHECK_LAUNCH.
 //
-// Templates are instantiated for float and double in the .cu files (and int32
-// where noted).
+// Templates are instantiated for float and double in the .cu files (and int32,
+// int64, bool where noted).
 #pragma once
 #include <cuda_runtime_api.h>
 
@@ -130,5 +130,54 @@ void launch_augment_batch(const float* src, i64 M, const std::int32_t* plan, i64
 template <class T, class C>
 void launch_accumulate_correct(const T* logits, const std::int32_t* labels, i64 N, i64 K, C* correct,
                                cudaStream_t stream);
+
+
+// ---- lab_elementwise.cu (every dtype; arith: not bool) -------------------------------
+// Up to three operands read at broadcast strides (0 along broadcast dims) inside
+// an output of shape[0..rank); size-1 dims already dropped.
+struct LabIndex {
+  int rank = 0;
+  i64 shape[kMaxDims] = {}, s[3][kMaxDims] = {};
+};
+template <class T>
+void launch_lab_compare(CompareOp op, const T* a, const T* b, bool* out, i64 n, const LabIndex& index,
+                        cudaStream_t stream);
+template <class T>
+void launch_lab_arith(ArithOp op, const T* a, const T* b, T* out, i64 n, const LabIndex& index, cudaStream_t stream);
+template <class T>
+void launch_lab_select(const bool* cond, const T* a, const T* b, T* out, i64 n, const LabIndex& index,
+                       cudaStream_t stream);
+// Exactly one of out (same dtype) and out_bool (isnan, isfinite, logical_not) is set.
+template <class T>
+void launch_lab_math(MathOp op, const T* a, T* out, bool* out_bool, i64 n, double s0, double s1, cudaStream_t stream);
+
+// ---- lab_index.cu (every dtype; index_put with accumulate: not bool) ------------------
+template <class T>
+void launch_arg_reduce(const T* in, i64 outer, i64 n, i64 inner, bool is_min, T* values, std::int64_t* indices,
+                       cudaStream_t stream);
+template <class T>
+void launch_index_select(const T* src, i64 outer, i64 n, i64 inner, const std::int64_t* idx, i64 m, T* out,
+                         cudaStream_t stream);
+template <class T>
+void launch_index_put(const T* src, i64 outer, i64 n, i64 inner, const std::int64_t* idx, i64 m, T* out,
+                      bool accumulate, cudaStream_t stream);
+
+// ---- lab_dtypes.cu: the int64 and bool cases of the older launchers ------------------
+template <>
+void launch_strided_copy<bool>(const bool* src, bool* dst, const StridedIndex& index, bool accumulate,
+                               cudaStream_t stream);
+template <>
+void launch_strided_copy<std::int64_t>(const std::int64_t* src, std::int64_t* dst, const StridedIndex& index,
+                                       bool accumulate, cudaStream_t stream);
+template <>
+void launch_accumulate_correct<float, std::int64_t>(const float*, const std::int32_t*, i64, i64, std::int64_t*,
+                                                    cudaStream_t);
+template <>
+void launch_accumulate_correct<double, std::int64_t>(const double*, const std::int32_t*, i64, i64, std::int64_t*,
+                                                     cudaStream_t);
+template <>
+void launch_accumulate_correct<float, bool>(const float*, const std::int32_t*, i64, i64, bool*, cudaStream_t);
+template <>
+void launch_accumulate_correct<double, bool>(const double*, const std::int32_t*, i64, i64, bool*, cudaStream_t);
 
 }  // namespace gl::cuda

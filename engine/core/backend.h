@@ -25,6 +25,19 @@ namespace gl {
 
 enum class UnaryOp { neg, exp, log, tanh, sigmoid, relu, sqrt, pow_scalar, mul_scalar, add_scalar };
 enum class BinaryOp { add, sub, mul, div };
+// The lab primitives (comparisons, selection, index arrays; engine/cpu/lab_*.cpp
+// and cuda/lab_*.cu). CompareOp gives bool; logical_and/or read nonzero as true.
+enum class CompareOp { eq, ne, lt, le, gt, ge, logical_and, logical_or };
+// Same dtype in and out, every dtype but bool. floordiv and mod follow Python
+// (floor of the quotient; the remainder has the divisor's sign); integer
+// division by zero gives 0 (ops check for it first). maximum/minimum
+// propagate NaN; pow is a^b.
+enum class ArithOp { add, sub, mul, div, floordiv, mod, maximum, minimum, pow };
+// out = op(a). isnan, isfinite and logical_not give bool; clamp keeps a in
+// [s0, s1] (either may be an infinity); round is half to even (PyTorch's);
+// sign(0) = 0. abs, sign, clamp, logical_not take integers too.
+enum class MathOp { abs, sign, floor, ceil, round, sin, cos, tan, log1p, expm1, erf, isnan, isfinite,
+                    logical_not, clamp };
 
 // 2-D convolution (cross-correlation) geometry. Ho = (H + 2*pad_h - R) / stride_h + 1.
 struct ConvGeom {
@@ -186,6 +199,31 @@ class Backend {
   // correct[0] += #rows r of logits [N, K] with argmax_k logits[r, k] == labels[r]
   // (first maximum wins); labels int32 [N]; correct has one element (accumulates).
   virtual void accumulate_correct(const Tensor& logits, const Tensor& labels, Tensor& correct) = 0;
+
+  // ---- lab primitives (comparisons, selection, index arrays) ------------------------
+  // out (bool, the broadcast shape) = a op b; a and b share any one dtype.
+  virtual void compare(CompareOp op, const Tensor& a, const Tensor& b, Tensor& out) = 0;
+  // out = a op b with broadcasting; a, b, out share one dtype (not bool).
+  virtual void arith(ArithOp op, const Tensor& a, const Tensor& b, Tensor& out) = 0;
+  // out = cond ? a : b with broadcasting of all three; cond bool, a/b/out one dtype.
+  virtual void select(const Tensor& cond, const Tensor& a, const Tensor& b, Tensor& out) = 0;
+  // out = op(a) elementwise (same numel); s0, s1: clamp's bounds.
+  virtual void math(MathOp op, const Tensor& a, Tensor& out, double s0, double s1) = 0;
+  // in viewed as [outer, n, inner] (n >= 1): for each (o, i) the position k of the
+  // largest (is_min: smallest) in[o, k, i], the first one on ties, a NaN counting
+  // as larger and smaller than everything (the first NaN wins, as PyTorch's).
+  // indices int64 [outer * inner]; values [outer * inner] (in's dtype) may be undefined.
+  virtual void arg_reduce(const Tensor& in, std::int64_t outer, std::int64_t n, std::int64_t inner,
+                          bool is_min, Tensor& values, Tensor& indices) = 0;
+  // out[o, j, i] = src[o, idx[j], i]; src viewed as [outer, n, inner], idx int64 [m]
+  // with every entry in [0, n) (the ops check), out [outer, m, inner]. Any dtype.
+  virtual void index_select(const Tensor& src, std::int64_t outer, std::int64_t n, std::int64_t inner,
+                            const Tensor& idx, Tensor& out) = 0;
+  // The adjoint: out[o, idx[j], i] (+)= src[o, j, i]; out viewed as [outer, n, inner],
+  // src [outer, m, inner]. accumulate adds repeated indices up (scatter-add);
+  // otherwise one of the writes to a repeated index wins. Any dtype (accumulate: not bool).
+  virtual void index_put(const Tensor& src, std::int64_t outer, std::int64_t n, std::int64_t inner,
+                         const Tensor& idx, Tensor& out, bool accumulate) = 0;
 };
 
 // The backend for a device. Throws a clear error for cuda when the binary was

@@ -38,13 +38,18 @@ Tensor make(const Shape& shape, DType dtype, Device device) {
   return Tensor(impl);
 }
 
-// An integer tensor cannot hold NaN, an infinity or a value outside int32
-// (the C++ conversion would be undefined, in practice INT_MIN).
+// An integer tensor cannot hold NaN, an infinity or a value outside its type
+// (the C++ conversion would be undefined, in practice INT_MIN). bool takes any
+// value (nonzero is true, as in PyTorch).
 void check_integer_value(const char* op, double v, DType t) {
-  if (t != DType::i32) return;
-  GL_CHECK(std::isfinite(v) && v > -2147483649.0 && v < 2147483648.0,
-           "{}: {} cannot become int32 (NaN, infinities and values outside [-2^31, 2^31) have no integer value)",
-           op, v);
+  if (t == DType::i32)
+    GL_CHECK(std::isfinite(v) && v > -2147483649.0 && v < 2147483648.0,
+             "{}: {} cannot become int32 (NaN, infinities and values outside [-2^31, 2^31) have no integer value)",
+             op, v);
+  if (t == DType::i64)
+    GL_CHECK(std::isfinite(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0,
+             "{}: {} cannot become int64 (NaN, infinities and values outside [-2^63, 2^63) have no integer value)",
+             op, v);
 }
 
 // Host-side conversion helpers.
@@ -53,6 +58,8 @@ void write_host(void* dst, DType t, std::int64_t i, double v) {
     case DType::f32: static_cast<float*>(dst)[i] = static_cast<float>(v); break;
     case DType::f64: static_cast<double*>(dst)[i] = v; break;
     case DType::i32: static_cast<std::int32_t*>(dst)[i] = static_cast<std::int32_t>(v); break;
+    case DType::i64: static_cast<std::int64_t*>(dst)[i] = static_cast<std::int64_t>(v); break;
+    case DType::b8: static_cast<bool*>(dst)[i] = v != 0.0; break;
   }
 }
 double read_host(const void* src, DType t, std::int64_t i) {
@@ -60,6 +67,8 @@ double read_host(const void* src, DType t, std::int64_t i) {
     case DType::f32: return static_cast<const float*>(src)[i];
     case DType::f64: return static_cast<const double*>(src)[i];
     case DType::i32: return static_cast<const std::int32_t*>(src)[i];
+    case DType::i64: return static_cast<double>(static_cast<const std::int64_t*>(src)[i]);
+    case DType::b8: return static_cast<const bool*>(src)[i] ? 1.0 : 0.0;
   }
   return 0.0;
 }
@@ -148,6 +157,8 @@ T* Tensor::data() const {
 template float* Tensor::data<float>() const;
 template double* Tensor::data<double>() const;
 template std::int32_t* Tensor::data<std::int32_t>() const;
+template std::int64_t* Tensor::data<std::int64_t>() const;
+template bool* Tensor::data<bool>() const;
 
 std::vector<double> Tensor::to_vector() const {
   Tensor host = device() == Device::cpu ? *this : to(Device::cpu);
@@ -200,8 +211,11 @@ Tensor Tensor::to(Device dev) const {
 }
 Tensor Tensor::to(DType t) const {
   if (t == dtype()) return detach();
-  if (t == DType::i32 && device() == Device::cpu) {  // conversion truncates toward zero, as PyTorch's does
-    for (std::int64_t i = 0; i < numel(); ++i) check_integer_value("Tensor::to(int32)", read_host(raw_data(), dtype(), i), t);
+  if ((t == DType::i32 || t == DType::i64) && is_floating(dtype()) && device() == Device::cpu) {
+    // conversion truncates toward zero, as PyTorch's does
+    for (std::int64_t i = 0; i < numel(); ++i)
+      check_integer_value(t == DType::i32 ? "Tensor::to(int32)" : "Tensor::to(int64)",
+                          read_host(raw_data(), dtype(), i), t);
   }
   Tensor out = make(shape(), t, device());
   backend(device()).convert(*this, out);
@@ -268,7 +282,9 @@ Tensor& Tensor::to_(DType t) {
 bool Tensor::requires_grad() const { return checked(impl_).requires_grad; }
 Tensor& Tensor::set_requires_grad(bool on) {
   checked(impl_);
-  GL_CHECK(!on || dtype() != DType::i32, "Tensor::set_requires_grad: int32 tensors cannot require gradients");
+  GL_CHECK(!on || is_floating(dtype()),
+           "Tensor::set_requires_grad: {} tensors cannot require gradients (only float32 and float64 are "
+           "differentiable); convert with .to(DType::f32) first", dtype_name(dtype()));
   GL_CHECK(is_leaf() || on, "Tensor::set_requires_grad: cannot turn off gradients of a non-leaf tensor; use detach()");
   impl_->requires_grad = on;
   return *this;

@@ -13,8 +13,8 @@ namespace gl::detail {
 // A floating tensor (f32/f64), defined.
 inline void require_float(const char* op, const Tensor& t, const char* what = "input") {
   GL_CHECK(t.defined(), "{}: {} is undefined", op, what);
-  GL_CHECK(t.dtype() != DType::i32, "{}: {} is int32 ({}); this op needs float32 or float64", op, what,
-           describe(t));
+  GL_CHECK(is_floating(t.dtype()), "{}: {} is {} ({}); this op needs float32 or float64 (convert with .to(DType::f32))",
+           op, what, dtype_name(t.dtype()), describe(t));
 }
 
 // Same floating dtype and device for every defined tensor; returns their backend.

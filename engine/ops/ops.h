@@ -122,3 +122,6 @@ Tensor mse_loss(const Tensor& prediction, const Tensor& target);
 void count_correct(const Tensor& logits, const Tensor& labels, Tensor& counter);
 
 }  // namespace gl
+
+// The lab operations (comparisons, max/argmax, index arrays, losses, custom functions).
+#include "engine/ops/lab_ops.h"  // IWYU pragma: export
