@@ -60,17 +60,21 @@ for key, r in ratios.items():
     assert np.isclose(r, values["comparison"][key], rtol=1e-12), key
     print(f"bottleneck / standard, {key[:-6]}: {r:.3f}")
 
-labels = ["weights only", "+ conv biases", "+ BN scale/shift", "+ both", "MACs / example", "activations / example"]
-keys = ["params_weights_only", "params_with_bias", "params_with_bn", "params_with_bias_and_bn",
-        "macs_per_example", "activations_per_example"]
-x = np.arange(len(keys))
-fig, ax = plt.subplots(figsize=(10, 4))
-ax.bar(x - 0.2, [s[k] for k in keys], 0.4, label=f"standard (C = {values['blocks']['standard']['channels']})")
-ax.bar(x + 0.2, [b[k] for k in keys], 0.4, label=f"bottleneck (C = {values['blocks']['bottleneck']['channels']})")
-ax.set_xticks(x, labels, rotation=20)
-ax.set_yscale("log")
-ax.set_title("Trainable parameters under each convention, cost and activation memory")
-ax.legend()
+# Parameters (about 10^4) and cost (about 10^6) on separate axes, each linear,
+# so the four conventions can be told apart.
+names = {"standard": f"standard (C = {values['blocks']['standard']['channels']})",
+         "bottleneck": f"bottleneck (C = {values['blocks']['bottleneck']['channels']})"}
+groups = [("Trainable parameters", ["weights only", "+ conv biases", "+ BN scale/shift", "+ both"],
+           ["params_weights_only", "params_with_bias", "params_with_bn", "params_with_bias_and_bn"], 1, ""),
+          ("Per example", ["MACs", "activations"], ["macs_per_example", "activations_per_example"], 1e6, " (millions)")]
+fig, axes = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [2, 1]})
+for ax, (title, labels, keys, scale, unit) in zip(axes, groups):
+    x = np.arange(len(keys))
+    ax.bar(x - 0.2, [s[k] / scale for k in keys], 0.4, label=names["standard"])
+    ax.bar(x + 0.2, [b[k] / scale for k in keys], 0.4, label=names["bottleneck"])
+    ax.set_xticks(x, labels, rotation=15)
+    ax.set_title(title + unit)
+axes[0].legend()
 plt.tight_layout()
 plt.show())py"});
   code.try_it_explanation =

@@ -7,7 +7,7 @@
 // (lab_resnet_python.ipynb, id "lab"). --exN passes the checker's own flags
 // through, to export a variant. Exit status: 0 written; 1 a gradlab
 // confirmation failed (the notebook is still written, its assert cell fails);
-// 3 bad options or an error.
+// 3 bad options or an error; 74 a notebook could not be written.
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
@@ -96,6 +96,9 @@ int main(int argc, char** argv) {
       std::cout << fmt::format("{}  ({} cells, the lab: gradlab from Python)\n", path.string(), lab.cell_count());
     }
     return all_ok ? 0 : 1;
+  } catch (const gl::notebook::WriteError& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 74;  // input/output error (sysexits.h EX_IOERR), as resnet's
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 3;

@@ -12,8 +12,8 @@ Notebook make_lab_notebook() {
   nb.markdown(
       "## Lab: a ResNet from Python with gradlab\n\n"
       "Exported by gradlab's `export_notebooks`. Everything below runs on gradlab's C++ engine through its "
-      "Python module (`import gradlab`; build it with the top README's command, then "
-      "`PYTHONPATH=build/python`, see python/README.md). numpy holds the data, matplotlib draws.\n\n"
+      "Python module (`import gradlab`: `pip install .` from a clone of gradlab, see python/README.md). "
+      "numpy holds the data, matplotlib draws.\n\n"
       "1. A residual block written in Python ([1] Fig. 2, the *standard* block of Problem 3), and its parameters.\n"
       "2. A small ResNet (the course's v1 model, `gradlab.models.ResNet`) trained for a few epochs on generated "
       "images, with a progress display.\n"
@@ -21,7 +21,7 @@ Notebook make_lab_notebook() {
   nb.code(R"py(import time
 import numpy as np
 import matplotlib.pyplot as plt
-from IPython.display import display
+from IPython.display import Pretty, display
 import gradlab
 from gradlab import nn, optim, models
 %matplotlib inline
@@ -104,7 +104,7 @@ def accuracy(images, labels):
     return float((logits.argmax(1) == labels).mean())
 
 losses, step_count = [], 0
-status = display("starting", display_id=True)
+status = display(Pretty("starting"), display_id=True)  # Pretty: plain text, not a quoted string
 for epoch in range(epochs):
     order = rng.permutation(len(x_train))
     started = time.perf_counter()
@@ -117,7 +117,7 @@ for epoch in range(epochs):
         optimizer.step()
         losses.append(loss.item())
         step_count += 1
-        status.update(progress_line(epoch, step + 1, losses[-1], started))
+        status.update(Pretty(progress_line(epoch, step + 1, losses[-1], started)))
     print(f"epoch {epoch + 1}: mean loss {np.mean(losses[-steps_per_epoch:]):.4f}, "
           f"test accuracy {accuracy(x_test, y_test):.3f}, {time.perf_counter() - started:.1f} s"))py");
 

@@ -1,5 +1,10 @@
 #include "notebooks_export/notebook.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 
 #include "engine/core/error.h"
@@ -61,11 +66,24 @@ json Notebook::to_json() const {
 }
 
 void Notebook::write(const std::filesystem::path& path) const {
-  std::ofstream out(path);
-  GL_CHECK(out.good(), "Notebook::write: cannot open '{}' for writing (does the folder exist and is it writable?)",
-           path.string());
-  out << to_json().dump(1) << '\n';
-  GL_CHECK(out.good(), "Notebook::write: writing '{}' failed (disk full?)", path.string());
+  // Whole or not at all: a temporary beside the target, checked after the
+  // last byte and after close, then renamed over it; removed on failure.
+  const std::filesystem::path tmp = path.string() + "." + std::to_string(::getpid()) + ".tmp";
+  const std::string text = to_json().dump(1) + "\n";
+  auto fail = [&](const std::string& what) {
+    std::error_code ec;
+    std::filesystem::remove(tmp, ec);
+    throw WriteError(fmt::format("Notebook::write: {} '{}' ({}); nothing was written", what, path.string(),
+                                 std::strerror(errno)));
+  };
+  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+  if (!out.is_open()) fail("cannot create a temporary file beside");
+  out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  out.flush();
+  if (!out.good()) fail("writing failed (disk full?) for");
+  out.close();
+  if (out.fail()) fail("closing failed for");
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("cannot rename the temporary onto");
 }
 
 }  // namespace gl::notebook

@@ -14,7 +14,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/error.h"
+
 namespace gl::notebook {
+
+// A notebook (or report) file could not be written; programs exit with 74
+// (input/output error, as resnet does) when they catch it.
+struct WriteError : gl::Error {
+  using gl::Error::Error;
+};
 
 class Notebook {
  public:

@@ -12,7 +12,7 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kImports = R"py(# numpy recomputes every result independently, matplotlib plots; gradlab is the engine itself
-# (its Python module: PYTHONPATH=build/python, see python/README.md), for the live cells.
+# (its Python module: `pip install .` from a clone of gradlab, see python/README.md), for the live cells.
 import json
 import numpy as np
 import gradlab

@@ -153,10 +153,46 @@ std::string text_table(const std::vector<std::string>& headers, const std::vecto
 
 namespace {
 
-std::string md_escape_cell(std::string s) {
+// A table cell's text for markdown: a norm ||w|| becomes the double bar
+// U+2016 and a lone | the HTML entity; escaped pipes (\|) broke the header
+// row in Jupyter's renderer.
+std::string md_escape_cell(const std::string& s) {
   std::string out;
-  for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '|') {
+      out += s[i];
+    } else if (i + 1 < s.size() && s[i + 1] == '|') {
+      out += "\u2016";
+      ++i;
+    } else {
+      out += "&#124;";
+    }
+  }
   return out;
+}
+
+// Plain text for a markdown paragraph: a '*' between words (N*H*W) would
+// start emphasis, so it is escaped.
+std::string md_escape_text(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '*' ? std::string("\\*") : std::string(1, c);
+  return out;
+}
+
+// A matrix's name inside $$...$$: a name with words ("grad E_in (formula)^T")
+// is set upright with \text{} (math italic runs the letters together); a
+// trailing ^T or ^{...} stays a superscript; a symbol ("A", "W(1)") stays math.
+std::string latex_label(const std::string& name) {
+  std::string body = name, suffix;
+  const auto caret = name.rfind('^');
+  if (caret != std::string::npos && name.find(' ', caret) == std::string::npos) {
+    body = name.substr(0, caret);
+    suffix = name.substr(caret);
+  }
+  if (body.find(' ') == std::string::npos) return name;
+  std::string text;
+  for (char c : body) text += c == '_' ? std::string("\\_") : std::string(1, c);
+  return "\\text{" + text + "}" + suffix;
 }
 
 }  // namespace
@@ -189,11 +225,11 @@ std::string Report::to_markdown() const {
     if (!s.heading.empty()) out += fmt::format("\n### {}\n\n", s.heading);
     for (const Block& b : s.blocks) {
       switch (b.kind) {
-        case BlockKind::paragraph: out += (b.markdown.empty() ? b.text : b.markdown) + "\n\n"; break;
+        case BlockKind::paragraph: out += (b.markdown.empty() ? md_escape_text(b.text) : b.markdown) + "\n\n"; break;
         case BlockKind::equation: out += "$$" + b.markdown + "$$\n\n"; break;
         case BlockKind::matrix: {
           const auto& cells = b.latex_cells.empty() ? b.cells : b.latex_cells;
-          out += fmt::format("$${} = \\begin{{bmatrix}}", b.text);
+          out += fmt::format("$${} = \\begin{{bmatrix}}", latex_label(b.text));
           for (std::size_t r = 0; r < cells.size(); ++r) {
             for (std::size_t c = 0; c < cells[r].size(); ++c) out += (c ? " & " : "") + cells[r][c];
             out += r + 1 < cells.size() ? " \\\\ " : "";
