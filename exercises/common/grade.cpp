@@ -830,8 +830,9 @@ GradeResult grade(const std::vector<AnswerItem>& expected, const AnswerFile& ans
   for (const auto& i : expected) known.push_back(i.key);
   for (const auto& [key, line] : answers.key_lines) {
     if (used.count(key)) continue;
+    const std::string spelled = normalize_key(key);  // (a structured binding cannot be captured in C++20)
     auto same = std::find_if(expected.begin(), expected.end(),
-                             [&](const AnswerItem& i) { return normalize_key(i.key) == normalize_key(key); });
+                             [&](const AnswerItem& i) { return normalize_key(i.key) == spelled; });
     if (same != expected.end()) {  // another spelling of a key that was graded: one note, no "unknown key"
       const ItemResult* graded = nullptr;
       for (const auto& r : g.items)

@@ -140,7 +140,9 @@ struct GradeResult {
 
 GradeResult grade(const std::vector<AnswerItem>& expected, const AnswerFile& answers, const GradeOptions& options);
 
-std::string grade_to_text(const GradeResult& g, const std::string& problem, Reveal reveal = Reveal::diagnosis);
+// show_status: end the Score line with the exit status (the per-problem programs; `exercises grade` exits 0).
+std::string grade_to_text(const GradeResult& g, const std::string& problem, Reveal reveal = Reveal::diagnosis,
+                          bool show_status = true);
 nlohmann::json grade_to_json(const GradeResult& g, Reveal reveal = Reveal::diagnosis);
 // Gradescope's results.json tests: one per item, numbered like "2.dW1".
 nlohmann::json gradescope_tests(const GradeResult& g, const std::string& problem, Reveal reveal);

@@ -78,7 +78,7 @@ std::string answer_file_text(const std::vector<AnswerItem>& items, const std::st
   return out;
 }
 
-std::string grade_to_text(const GradeResult& g, const std::string& problem, Reveal reveal) {
+std::string grade_to_text(const GradeResult& g, const std::string& problem, Reveal reveal, bool show_status) {
   std::string out = fmt::format("Grading {} for {}\n", g.file, problem);
   std::size_t width = 4;
   for (const auto& r : g.items) width = std::max(width, r.key.size());
@@ -91,7 +91,7 @@ std::string grade_to_text(const GradeResult& g, const std::string& problem, Reve
   for (const auto& w : g.warnings) out += "  warning: " + w + "\n";
   int required = static_cast<int>(std::count_if(g.items.begin(), g.items.end(), [](const ItemResult& r) { return r.max_score > 0; }));
   out += fmt::format("Score: {} / {} items correct, {} / {} points{}\n", good, required, points(g.score()),
-                     points(g.max_score()), g.exit_code() ? fmt::format(" (exit status {})", g.exit_code()) : "");
+                     points(g.max_score()), show_status && g.exit_code() ? fmt::format(" (exit status {})", g.exit_code()) : "");
   return out;
 }
 

@@ -204,7 +204,7 @@ std::string submission_text(const SubmissionResult& s, Reveal reveal) {
   for (const auto& p : s.problems) {
     out += "\n";
     if (!p.message.empty()) out += p.message + "\n";
-    out += grade_to_text(p.result, p.problem, reveal);
+    out += grade_to_text(p.result, p.problem, reveal, /*show_status=*/false);  // `exercises grade` exits 0
   }
   out += fmt::format("\nTotal: {} / {} points\n", num(s.score(), 4), num(s.max_score(), 4));
   return out;

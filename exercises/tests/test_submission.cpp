@@ -41,6 +41,7 @@ TEST(GradeCommand, FolderAndSectionedFileInEveryFormat) {
   auto text = run_program("exercises", "grade " + bob);
   EXPECT_EQ(text.exit_code, 0);  // results written: 0, whatever the score
   EXPECT_NE(text.out.find("Total: 48.21 / 110 points"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find("(exit status"), std::string::npos) << text.out;  // it exits 0: no other status printed
   auto md = run_program("exercises", "grade --format markdown " + bob);
   EXPECT_NE(md.out.find("| `dW1` | incorrect |"), std::string::npos) << md.out;
   auto gs = nlohmann::json::parse(run_program("exercises", "grade --format gradescope " + bob).out);
