@@ -8,4 +8,6 @@ from gradlab import _core
 from gradlab._core import *  # noqa: F401,F403  (tensors, ops, autograd, devices)
 from gradlab._core import __version__, models, nn, optim  # noqa: F401
 
+from gradlab import _lab, autograd, data  # noqa: E402,F401  (indexing, Function, DataLoader)
+
 __all__ = [name for name in dir(_core) if not name.startswith("_")]

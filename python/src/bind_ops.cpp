@@ -66,7 +66,7 @@ void bind_ops(py::module_& m) {
   m.def("exp", &gl::exp, py::arg("a"));
   m.def("log", &gl::log, py::arg("a"));
   m.def("sqrt", &gl::sqrt, py::arg("a"));
-  m.def("pow", &gl::pow, py::arg("a"), py::arg("exponent"));
+  m.def("pow", static_cast<gl::Tensor (*)(const gl::Tensor&, double)>(&gl::pow), py::arg("a"), py::arg("exponent"));
   m.def("tanh", &gl::tanh, py::arg("a"));
   m.def("sigmoid", &gl::sigmoid, py::arg("a"));
   m.def("relu", &gl::relu, py::arg("a"));

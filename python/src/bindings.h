@@ -31,7 +31,8 @@ gl::Device parse_device(const py::handle& spec);
 
 // A tensor from a numpy array, a nested list or a Python number (copied; any
 // layout, converted to `dtype`, or inferred: float64 stays float64, float32
-// stays float32, integers become int32, lists of floats become float32).
+// stays float32, int64 arrays and Python ints become int64, smaller integer
+// arrays int32, bools bool, lists of floats float32).
 gl::Tensor tensor_from_python(const py::handle& data, const py::object& dtype, bool requires_grad,
                               const py::object& device);
 // A tensor argument: a gradlab.Tensor as is; a number or array converted to
@@ -66,6 +67,8 @@ void require_no_concurrent_work(const char* what);
 // An int32 tensor from Python data refuses NaN, infinities, values outside
 // int32 and fractions (labels [0.9, 2.5] must not silently become [0, 2]).
 void check_integral_values(const py::array& a, const char* what);
+// The same for int64 (NaN, infinities, fractions and values outside int64 refused).
+void check_int64_values(const py::array& a, const char* what);
 
 // Undefined tensors travel as None.
 py::object tensor_or_none(const gl::Tensor& t);

@@ -16,6 +16,8 @@ py::dtype numpy_dtype(gl::DType t) {
     case gl::DType::f32: return py::dtype::of<float>();
     case gl::DType::f64: return py::dtype::of<double>();
     case gl::DType::i32: return py::dtype::of<std::int32_t>();
+    case gl::DType::i64: return py::dtype::of<std::int64_t>();
+    case gl::DType::b8: return py::dtype::of<bool>();
   }
   throw gl::Error("gradlab: unknown dtype");
 }
@@ -24,8 +26,10 @@ gl::DType dtype_from_name(const std::string& name, const char* what) {
   if (name == "float32" || name == "f32" || name == "float") return gl::DType::f32;
   if (name == "float64" || name == "f64" || name == "double") return gl::DType::f64;
   if (name == "int32" || name == "i32" || name == "int") return gl::DType::i32;
+  if (name == "int64" || name == "i64" || name == "long") return gl::DType::i64;
+  if (name == "bool" || name == "b8") return gl::DType::b8;
   throw py::value_error(std::string("gradlab: dtype ") + what + " is not supported; gradlab has "
-                        "float32, float64 and int32");
+                        "float32, float64 and int32 (and int64 and bool)");
 }
 
 // The dtype a numpy array becomes when no dtype is given.
@@ -35,8 +39,12 @@ gl::DType inferred_dtype(const py::array& a, bool from_list) {
     if (from_list) return gl::DType::f32;  // Python floats: float32, as PyTorch does
     return a.dtype().itemsize() == 8 ? gl::DType::f64 : gl::DType::f32;
   }
-  if (kind == 'i' || kind == 'u') return from_list ? gl::DType::f32 : gl::DType::i32;
-  if (kind == 'b') return gl::DType::f32;
+  // Python ints become int64 (PyTorch's); numpy int64 stays int64, smaller integers become int32.
+  if (kind == 'i' || kind == 'u') {
+    if (from_list) return gl::DType::i64;
+    return a.dtype().itemsize() == 8 ? gl::DType::i64 : gl::DType::i32;
+  }
+  if (kind == 'b') return gl::DType::b8;
   throw py::value_error("gradlab.tensor: numpy dtype '" + std::string(py::str(a.dtype())) +
                         "' cannot become a tensor; give numbers (float32, float64 or int32)");
 }
@@ -46,6 +54,9 @@ gl::DType inferred_dtype(const py::array& a, bool from_list) {
 gl::DType parse_dtype(const py::handle& spec) {
   if (py::isinstance<gl::DType>(spec)) return spec.cast<gl::DType>();
   if (py::isinstance<py::str>(spec)) return dtype_from_name(spec.cast<std::string>(), spec.cast<std::string>().c_str());
+  if (spec.ptr() == reinterpret_cast<PyObject*>(&PyBool_Type)) return gl::DType::b8;      // dtype=bool
+  if (spec.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type)) return gl::DType::i64;     // dtype=int
+  if (spec.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type)) return gl::DType::f32;    // dtype=float
   try {
     const std::string name = py::str(numpy().attr("dtype")(spec).attr("name"));
     return dtype_from_name(name, name.c_str());
@@ -95,6 +106,11 @@ gl::Tensor tensor_from_python(const py::handle& data, const py::object& dtype, b
       a.dtype().kind() == 'm')
     inferred_dtype(a, false);  // throws naming the dtype
   if (target == gl::DType::i32) check_integral_values(a, "gradlab.tensor");
+  if (target == gl::DType::i64 && a.dtype().kind() == 'f') check_int64_values(a, "gradlab.tensor");
+  if (target == gl::DType::i64 && a.dtype().kind() == 'u' && a.size() > 0 &&
+      numpy().attr("max")(a).cast<long double>() > static_cast<long double>(INT64_MAX))
+    throw py::value_error("gradlab.tensor: values up to " + std::string(py::str(numpy().attr("max")(a))) +
+                          " do not fit int64");
   if (target == gl::DType::i32 && (a.dtype().kind() == 'i' || a.dtype().kind() == 'u') && a.size() > 0) {
     // numpy's cast would wrap silently; an int32 label out of range is an error.
     const auto lo = numpy().attr("min")(a).cast<long double>(), hi = numpy().attr("max")(a).cast<long double>();
@@ -174,6 +190,20 @@ void check_integral_values(const py::array& a, const char* what) {
     throw py::value_error(std::string(what) + ": " + std::string(py::str(a.attr("flat")[np.attr("argmax")(fractional)])) +
                           " is not a whole number, so it cannot become int32 (labels and indices are integers); "
                           "round it yourself first if that is what you mean");
+}
+
+void check_int64_values(const py::array& a, const char* what) {
+  if (a.size() == 0 || a.dtype().kind() != 'f') return;
+  py::module_ np = numpy();
+  if (!np.attr("all")(np.attr("isfinite")(a)).cast<bool>())
+    throw py::value_error(std::string(what) + ": NaN or infinite values cannot become int64");
+  const double lo = np.attr("min")(a).cast<double>(), hi = np.attr("max")(a).cast<double>();
+  if (lo < -9223372036854775808.0 || hi >= 9223372036854775808.0)
+    throw py::value_error(std::string(what) + ": values in [" + std::string(py::str(py::float_(lo))) + ", " +
+                          std::string(py::str(py::float_(hi))) + "] do not fit int64");
+  if (np.attr("any")(np.attr("not_equal")(a, np.attr("trunc")(a))).cast<bool>())
+    throw py::value_error(std::string(what) + ": a value is not a whole number, so it cannot become int64; round it "
+                          "yourself first if that is what you mean");
 }
 
 py::object tensor_or_none(const gl::Tensor& t) {
