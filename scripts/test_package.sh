@@ -35,6 +35,15 @@ step "venv + pip install the wheel"
 cd "$work/outside"  # nothing of the clone is importable from here
 env -u PYTHONPATH "$work/venv-system/bin/python" -c \
   'import gradlab, numpy; print("gradlab from", gradlab.__file__, "| numpy", numpy.__version__); print(gradlab.ones(2))'
+# What an editor and help() see: type stubs, py.typed, signatures, docstrings.
+env -u PYTHONPATH "$work/venv-system/bin/python" - <<'PY'
+import inspect, pathlib, gradlab
+root = pathlib.Path(gradlab.__file__).parent
+for f in ("py.typed", "_core/__init__.pyi", "_core/nn.pyi"):
+    assert (root / f).is_file(), f"the package lacks {f}"
+print("signature of conv2d:", inspect.signature(gradlab.conv2d))
+assert gradlab.nn.Linear.__doc__ and gradlab.conv2d.__doc__, "docstrings missing"
+PY
 env -u PYTHONPATH OMP_NUM_THREADS=2 "$work/venv-system/bin/python" -m pytest -q -p no:cacheprovider \
   "$root/python/tests"
 step "pytest against the installed package (numpy 1.24)"

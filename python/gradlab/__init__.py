@@ -11,3 +11,8 @@ from gradlab._core import __version__, models, nn, optim  # noqa: F401
 from gradlab import _lab, autograd, data  # noqa: E402,F401  (indexing, Function, DataLoader)
 
 __all__ = [name for name in dir(_core) if not name.startswith("_")]
+
+# Signatures for inspect.signature, help() and editors (gradlab/_signatures.py).
+from gradlab import _signatures  # noqa: E402
+
+_signatures.attach(globals(), _core)

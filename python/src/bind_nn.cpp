@@ -145,9 +145,10 @@ void bind_nn(py::module_& m) {
   py::class_<Module, PyModule, ModulePtr>(nn, "Module", py::dynamic_attr(),
       "Subclass it in Python: define forward(x), assign child Modules as attributes, and "
       "self.register_parameter(name, tensor) for parameters.")
-      .def(py::init<>())
+      .def(py::init<>(), "Module(): call it first, super().__init__(), in a subclass's __init__.")
       .def("forward", [](Module& self, const gl::Tensor& x) { ReleaseGil r; return self.forward(x); },
-           py::arg("x"))
+           py::arg("x"), "forward(x) -> Tensor: the layer's computation (a subclass defines it); call the module "
+           "itself, module(x), as in PyTorch.")
       .def("__call__", [](const py::object& self, const py::args& args, const py::kwargs& kwargs) -> py::object {
         // A Python subclass: its forward runs directly, with any arguments
         // (recursion included; Python's recursion limit stops a runaway one).
@@ -160,21 +161,25 @@ void bind_nn(py::module_& m) {
         Module& m = self.cast<Module&>();
         ReleaseGil r;
         return py::cast(m.forward(x));
-      })
-      .def("type_name", &Module::type_name)
-      .def("named_parameters", [](const Module& self) { return named(self.named_parameters()); })
-      .def("named_buffers", [](const Module& self) { return named(self.named_buffers()); })
-      .def("parameters", &Module::parameters)
-      .def("parameter_count", &Module::parameter_count, "trainable elements")
+      }, "module(*args, **kwargs): runs forward (a Python subclass's forward gets any arguments).")
+      .def("type_name", &Module::type_name, "The layer's name in summaries ('Conv2d', or the Python class name).")
+      .def("named_parameters", [](const Module& self) { return named(self.named_parameters()); },
+           "[(dotted name, Tensor)] of every trained parameter, children included, in registration order.")
+      .def("named_buffers", [](const Module& self) { return named(self.named_buffers()); },
+           "[(dotted name, Tensor)] of the state that is saved but not trained (batch-norm running statistics).")
+      .def("parameters", &Module::parameters, "Every trained parameter (the tensors themselves), for an optimizer.")
+      .def("parameter_count", &Module::parameter_count, "parameter_count() -> int: trained elements, children included.")
       .def("children", [](const Module& self) {
         py::list out;
         for (const auto& [name, c] : self.children()) out.append(py::make_tuple(name, c));
         return out;
-      })
+      }, "[(name, Module)] of the direct children, in registration order.")
       .def("train", [](Module& self, bool on) { self.train(on); return &self; }, py::arg("mode") = true,
-           py::return_value_policy::reference)
-      .def("eval", [](Module& self) { self.eval(); return &self; }, py::return_value_policy::reference)
-      .def_property_readonly("training", &Module::is_training)
+           py::return_value_policy::reference,
+           "Training mode (batch statistics in BatchNorm) for this module and its children; returns the module.")
+      .def("eval", [](Module& self) { self.eval(); return &self; }, py::return_value_policy::reference,
+           "Evaluation mode (running statistics in BatchNorm), recursively; returns the module.")
+      .def_property_readonly("training", &Module::is_training, "True in training mode.")
       .def("to", [](Module& self, const py::object& target) {
         require_no_concurrent_work("Module.to");
         if (py::isinstance<gl::Device>(target) ||
@@ -193,13 +198,15 @@ void bind_nn(py::module_& m) {
       .def("register_parameter", [](PyModule& self, std::string name, gl::Tensor t, bool decay) {
         return self.register_parameter(std::move(name), t, decay);
       }, py::arg("name"), py::arg("tensor"), py::arg("decay") = false,
-         "decay=True puts it in the weight-decay group of optim.decay_groups.")
+         "Registers tensor as a trained parameter (requires_grad is set) and returns it; decay=True puts it in the "
+         "weight-decay group of optim.decay_groups.")
       .def("register_buffer", [](PyModule& self, std::string name, gl::Tensor t) {
         return self.register_buffer(std::move(name), t);
-      }, py::arg("name"), py::arg("tensor"))
+      }, py::arg("name"), py::arg("tensor"), "Registers tensor as saved, untrained state and returns it.")
       .def("register_module", [](PyModule& self, std::string name, ModulePtr child) {
         return self.register_module(std::move(name), child);
-      }, py::arg("name"), py::arg("module"), py::keep_alive<1, 3>())
+      }, py::arg("name"), py::arg("module"), py::keep_alive<1, 3>(),
+         "Adds a child module under name (what assigning a Module attribute does).")
       .def("__setattr__", [](py::object self, const py::str& name, const py::object& value) {
         if (py::isinstance<Module>(value)) {
           // Before Module.__init__ there is no C++ module to register the child with.
@@ -212,57 +219,75 @@ void bind_nn(py::module_& m) {
         }
         py::module_::import("builtins").attr("object").attr("__setattr__")(self, name, value);
       })
-      .def("__getattr__", [](const Module& self, const std::string& name) { return child(self, name); })
-      .def("__repr__", [](const Module& self) { return summary(self, ""); });
+      .def("__getattr__", [](const Module& self, const std::string& name) { return child(self, name); },
+           "A child module by name.")
+      .def("__repr__", [](const Module& self) { return summary(self, ""); }, "The module tree with parameter counts.");
   module_class() = py::object(nn.attr("Module")).release();  // kept for the life of the process
 
   using gl::nn::BatchNorm, gl::nn::Conv1d, gl::nn::Conv2d, gl::nn::Linear, gl::nn::Sequential;
-  py::class_<Linear, Module, std::shared_ptr<Linear>>(nn, "Linear")
+  py::class_<Linear, Module, std::shared_ptr<Linear>>(nn, "Linear",
+      "Linear(in_features, out_features, bias=True, seed=None): y = x W^T + b for x [N, in_features] -> "
+      "[N, out_features]; weight [out, in] and bias [out] drawn from U(-1/sqrt(in), 1/sqrt(in)) (PyTorch's "
+      "default); seed=None uses gradlab's generator (manual_seed).")
       .def(py::init([](std::int64_t in, std::int64_t out, bool bias, std::optional<std::uint64_t> seed) {
         gl::Rng scratch;
         return std::make_shared<Linear>(in, out, bias, rng_for(seed, scratch));
       }), py::arg("in_features"), py::arg("out_features"), py::arg("bias") = true, py::arg("seed") = py::none())
-      .def_property_readonly("weight", [](const Linear& l) { return l.weight; })
-      .def_property_readonly("bias", [](const Linear& l) { return tensor_or_none(l.bias); });
-  py::class_<Conv2d, Module, std::shared_ptr<Conv2d>>(nn, "Conv2d")
+      .def_property_readonly("weight", [](const Linear& l) { return l.weight; }, "[out_features, in_features]")
+      .def_property_readonly("bias", [](const Linear& l) { return tensor_or_none(l.bias); }, "[out_features], or None");
+  py::class_<Conv2d, Module, std::shared_ptr<Conv2d>>(nn, "Conv2d",
+      "Conv2d(in_channels, out_channels, kernel, stride=1, padding=0, bias=True, seed=None): "
+      "x [N, C, H, W] -> [N, K, Ho, Wo], Ho = (H + 2 padding - kernel) // stride + 1; weight [K, C, kernel, kernel] "
+      "(Kaiming normal, fan out), bias [K].")
       .def(py::init([](std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride,
                        std::int64_t padding, bool bias, std::optional<std::uint64_t> seed) {
         gl::Rng scratch;
         return std::make_shared<Conv2d>(in, out, kernel, stride, padding, bias, rng_for(seed, scratch));
       }), py::arg("in_channels"), py::arg("out_channels"), py::arg("kernel"), py::arg("stride") = 1,
          py::arg("padding") = 0, py::arg("bias") = true, py::arg("seed") = py::none())
-      .def_property_readonly("weight", [](const Conv2d& l) { return l.weight; })
-      .def_property_readonly("bias", [](const Conv2d& l) { return tensor_or_none(l.bias); })
-      .def_readonly("stride", &Conv2d::stride)
-      .def_readonly("padding", &Conv2d::padding);
-  py::class_<Conv1d, Module, std::shared_ptr<Conv1d>>(nn, "Conv1d")
+      .def_property_readonly("weight", [](const Conv2d& l) { return l.weight; }, "[K, C, kernel, kernel]")
+      .def_property_readonly("bias", [](const Conv2d& l) { return tensor_or_none(l.bias); }, "[K], or None")
+      .def_readonly("stride", &Conv2d::stride, "the stride (both axes)")
+      .def_readonly("padding", &Conv2d::padding, "zeros added on each side (both axes)");
+  py::class_<Conv1d, Module, std::shared_ptr<Conv1d>>(nn, "Conv1d",
+      "Conv1d(in_channels, out_channels, kernel, stride=1, padding=0, bias=True, seed=None): "
+      "x [N, C, L] -> [N, K, Lo], Lo = (L + 2 padding - kernel) // stride + 1; weight [K, C, kernel], bias [K].")
       .def(py::init([](std::int64_t in, std::int64_t out, std::int64_t kernel, std::int64_t stride,
                        std::int64_t padding, bool bias, std::optional<std::uint64_t> seed) {
         gl::Rng scratch;
         return std::make_shared<Conv1d>(in, out, kernel, stride, padding, bias, rng_for(seed, scratch));
       }), py::arg("in_channels"), py::arg("out_channels"), py::arg("kernel"), py::arg("stride") = 1,
          py::arg("padding") = 0, py::arg("bias") = true, py::arg("seed") = py::none())
-      .def_property_readonly("weight", [](const Conv1d& l) { return l.weight; })
-      .def_property_readonly("bias", [](const Conv1d& l) { return tensor_or_none(l.bias); })
-      .def_readonly("stride", &Conv1d::stride)
-      .def_readonly("padding", &Conv1d::padding);
-  py::class_<BatchNorm, Module, std::shared_ptr<BatchNorm>>(nn, "BatchNorm")
+      .def_property_readonly("weight", [](const Conv1d& l) { return l.weight; }, "[K, C, kernel]")
+      .def_property_readonly("bias", [](const Conv1d& l) { return tensor_or_none(l.bias); }, "[K], or None")
+      .def_readonly("stride", &Conv1d::stride, "the stride")
+      .def_readonly("padding", &Conv1d::padding, "zeros added on each side");
+  py::class_<BatchNorm, Module, std::shared_ptr<BatchNorm>>(nn, "BatchNorm",
+      "BatchNorm(channels, momentum=0.1, eps=1e-5) (also BatchNorm1d, BatchNorm2d): x [N, C] or [N, C, H, W]; "
+      "per channel y = (x - mean) / sqrt(var + eps) * gamma + beta, with the batch's statistics in training (the "
+      "running ones updated: running = (1 - momentum) running + momentum batch, variance unbiased) and the running "
+      "ones in evaluation. gamma, beta, running_mean, running_var: [C].")
       .def(py::init<std::int64_t, double, double>(), py::arg("channels"), py::arg("momentum") = 0.1,
            py::arg("eps") = 1e-5)
-      .def("forward_relu", [](BatchNorm& b, const gl::Tensor& x) { ReleaseGil r; return b.forward_relu(x); })
-      .def_property_readonly("gamma", [](const BatchNorm& b) { return b.gamma; })
-      .def_property_readonly("beta", [](const BatchNorm& b) { return b.beta; })
-      .def_property_readonly("running_mean", [](const BatchNorm& b) { return b.running_mean; })
-      .def_property_readonly("running_var", [](const BatchNorm& b) { return b.running_var; })
-      .def_readonly("momentum", &BatchNorm::momentum)
-      .def_readonly("eps", &BatchNorm::eps);
+      .def("forward_relu", [](BatchNorm& b, const gl::Tensor& x) { ReleaseGil r; return b.forward_relu(x); },
+           py::arg("x"), "relu(self(x)) as one fused op (one pass over memory in training).")
+      .def_property_readonly("gamma", [](const BatchNorm& b) { return b.gamma; }, "[C] scale (trained)")
+      .def_property_readonly("beta", [](const BatchNorm& b) { return b.beta; }, "[C] shift (trained)")
+      .def_property_readonly("running_mean", [](const BatchNorm& b) { return b.running_mean; }, "[C] buffer")
+      .def_property_readonly("running_var", [](const BatchNorm& b) { return b.running_var; }, "[C] buffer")
+      .def_readonly("momentum", &BatchNorm::momentum, "the running statistics' update weight")
+      .def_readonly("eps", &BatchNorm::eps, "added to the variance");
   nn.attr("BatchNorm1d") = nn.attr("BatchNorm");
   nn.attr("BatchNorm2d") = nn.attr("BatchNorm");
-  py::class_<gl::nn::ReLU, Module, std::shared_ptr<gl::nn::ReLU>>(nn, "ReLU").def(py::init<>());
-  py::class_<gl::nn::Flatten, Module, std::shared_ptr<gl::nn::Flatten>>(nn, "Flatten").def(py::init<>());
-  py::class_<gl::nn::GlobalAvgPool, Module, std::shared_ptr<gl::nn::GlobalAvgPool>>(nn, "GlobalAvgPool")
+  py::class_<gl::nn::ReLU, Module, std::shared_ptr<gl::nn::ReLU>>(nn, "ReLU", "ReLU(): max(x, 0), any shape.")
       .def(py::init<>());
-  py::class_<Sequential, Module, std::shared_ptr<Sequential>>(nn, "Sequential")
+  py::class_<gl::nn::Flatten, Module, std::shared_ptr<gl::nn::Flatten>>(nn, "Flatten",
+      "Flatten(): [N, d1, d2, ...] -> [N, d1 * d2 * ...].").def(py::init<>());
+  py::class_<gl::nn::GlobalAvgPool, Module, std::shared_ptr<gl::nn::GlobalAvgPool>>(nn, "GlobalAvgPool",
+      "GlobalAvgPool(): [N, C, H, W] -> [N, C], the mean over H and W.")
+      .def(py::init<>());
+  py::class_<Sequential, Module, std::shared_ptr<Sequential>>(nn, "Sequential",
+      "Sequential(*modules): each module's output is the next one's input; children named '0', '1', ...")
       .def(py::init([](const py::args& layers) {
         auto s = std::make_shared<Sequential>();
         for (auto l : layers) {
@@ -274,13 +299,14 @@ void bind_nn(py::module_& m) {
         return s;
       }), py::keep_alive<1, 2>())
       .def("add", [](Sequential& s, ModulePtr layer, std::string name) { return s.add(layer, std::move(name)); },
-           py::arg("module"), py::arg("name") = "", py::keep_alive<1, 2>())
-      .def("__len__", &Sequential::size)
+           py::arg("module"), py::arg("name") = "", py::keep_alive<1, 2>(),
+           "Appends a module (named by its position unless name is given); returns it.")
+      .def("__len__", &Sequential::size, "The number of modules.")
       .def("__getitem__", [](const Sequential& s, long i) {
         const long n = static_cast<long>(s.size());
         if (i < -n || i >= n) throw py::index_error("Sequential: index " + std::to_string(i) + " out of range");
         return s.children()[i < 0 ? i + n : i].second;
-      });
+      }, py::arg("index"), "The module at index (negative counts from the end).");
 
   nn.def("kaiming_normal_fan_out", [](gl::Tensor& w, std::optional<std::uint64_t> seed) {
     gl::Rng scratch;
