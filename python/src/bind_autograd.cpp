@@ -201,7 +201,7 @@ void bind_autograd(py::module_& m) {
   m.def("is_grad_enabled", &gl::grad_enabled, "True when ops record the graph (the default; off inside no_grad()).");
 
   py::class_<Graph>(m, "Graph", "A computation graph as Graphviz DOT (.source); draws itself in Jupyter.")
-      .def_readonly("source", &Graph::source)
+      .def_readonly("source", &Graph::source, "the graph as Graphviz DOT text")
       .def("_repr_svg_", &graph_svg)
       .def("_repr_mimebundle_", [](const Graph& g, const py::object&, const py::object&) { return graph_mimebundle(g); },
            py::arg("include") = py::none(), py::arg("exclude") = py::none())
@@ -221,12 +221,15 @@ void bind_autograd(py::module_& m) {
     return gl::numerical_jacobian([&] { return call_tensor(f, {x}, "numerical_jacobian"); }, x, h);
   }, py::arg("f"), py::arg("x"), py::arg("h") = 1e-6, "Central differences in float64 (the engine's checker).");
 
-  py::class_<gl::GradCheckResult>(m, "GradCheckResult")
-      .def_readonly("ok", &gl::GradCheckResult::ok)
-      .def_readonly("checked", &gl::GradCheckResult::checked)
-      .def_readonly("skipped_kinks", &gl::GradCheckResult::skipped_kinks)
-      .def_readonly("max_abs_error", &gl::GradCheckResult::max_abs_error)
-      .def_readonly("message", &gl::GradCheckResult::message)
+  py::class_<gl::GradCheckResult>(m, "GradCheckResult",
+      "What gradcheck found: truthy when every checked element agrees (a NaN or an infinity never does).")
+      .def_readonly("ok", &gl::GradCheckResult::ok, "True when autograd and finite differences agree everywhere")
+      .def_readonly("checked", &gl::GradCheckResult::checked, "elements compared")
+      .def_readonly("skipped_kinks", &gl::GradCheckResult::skipped_kinks,
+                    "elements within h of a kink (relu at 0, a max tie), not compared")
+      .def_readonly("max_abs_error", &gl::GradCheckResult::max_abs_error, "largest |autograd - finite differences|")
+      .def_readonly("message", &gl::GradCheckResult::message,
+                    "on failure: the input, the flat index and the index, expected and actual values")
       .def("__bool__", [](const gl::GradCheckResult& r) { return r.ok; })
       .def("__repr__", [](const gl::GradCheckResult& r) {
         return std::string("GradCheckResult(ok=") + (r.ok ? "True" : "False") + ", checked=" +

@@ -13,7 +13,10 @@ void bind_models(py::module_& m) {
   using gl::nn::Module;
   using resnet::ModelConfig;
 
-  py::class_<ModelConfig>(models, "ModelConfig")
+  py::class_<ModelConfig>(models, "ModelConfig",
+      "ModelConfig(version=1, size=3, first_filters=16, num_classes=10, projection_first_block=True): the "
+      "course's flags for a ResNet (resnet_version, resnet_size = blocks per stack, first_num_filters, "
+      "num_classes); checked when made.")
       .def(py::init([](int version, int size, int first_filters, int num_classes, bool projection_first_block) {
         ModelConfig c;
         c.version = version;
@@ -25,14 +28,15 @@ void bind_models(py::module_& m) {
         return c;
       }), py::arg("version") = 1, py::arg("size") = 3, py::arg("first_filters") = 16, py::arg("num_classes") = 10,
          py::arg("projection_first_block") = true)
-      .def_readonly("version", &ModelConfig::version)
-      .def_readonly("size", &ModelConfig::size)
-      .def_readonly("first_filters", &ModelConfig::first_filters)
-      .def_readonly("num_classes", &ModelConfig::num_classes)
-      .def_readonly("projection_first_block", &ModelConfig::projection_first_block)
-      .def_property_readonly("depth", &ModelConfig::depth)
-      .def("describe", &ModelConfig::describe)
-      .def("__repr__", &ModelConfig::describe);
+      .def_readonly("version", &ModelConfig::version, "1: standard blocks; 2: pre-activation bottleneck blocks")
+      .def_readonly("size", &ModelConfig::size, "blocks per stack (n)")
+      .def_readonly("first_filters", &ModelConfig::first_filters, "filters of the first stack (16)")
+      .def_readonly("num_classes", &ModelConfig::num_classes, "outputs of the dense layer")
+      .def_readonly("projection_first_block", &ModelConfig::projection_first_block,
+                    "a 1x1 projection shortcut on the first stack's first block")
+      .def_property_readonly("depth", &ModelConfig::depth, "layers: 6n + 2 (v1) or 9n + 2 (v2)")
+      .def("describe", &ModelConfig::describe, "'ResNet-20 v1 (3 blocks per stack, ...)'")
+      .def("__repr__", &ModelConfig::describe, "The description.");
 
   auto seeded = [](std::optional<std::uint64_t> seed) { return seed ? gl::Rng(*seed) : gl::Rng(module_rng().generator()()); };
   py::class_<resnet::ResNet, Module, std::shared_ptr<resnet::ResNet>>(models, "ResNet",
@@ -53,9 +57,11 @@ void bind_models(py::module_& m) {
         return std::make_shared<resnet::ResNet>(c, rng);
       }), py::kw_only(), py::arg("version") = 1, py::arg("size") = 3, py::arg("first_filters") = 16,
          py::arg("num_classes") = 10, py::arg("projection_first_block") = true, py::arg("seed") = py::none())
-      .def_property_readonly("config", &resnet::ResNet::config);
+      .def_property_readonly("config", &resnet::ResNet::config, "the ModelConfig it was built from");
   py::class_<resnet::StandardBlock, Module, std::shared_ptr<resnet::StandardBlock>>(models, "StandardBlock",
-      "y = relu(bn2(conv3(relu(bn1(conv3(x))))) + shortcut(x)); output channels = filters")
+      "StandardBlock(in_channels, filters, stride=1, projection=False, seed=None): v1's residual unit, "
+      "y = relu(bn2(conv3(relu(bn1(conv3(x))))) + shortcut(x)); [N, in_channels, H, W] -> "
+      "[N, filters, H/stride, W/stride]; projection: a 1x1 convolution shortcut instead of the identity.")
       .def(py::init([seeded](std::int64_t in, std::int64_t filters, std::int64_t stride, bool projection,
                              std::optional<std::uint64_t> seed) {
         gl::Rng rng = seeded(seed);
@@ -63,7 +69,9 @@ void bind_models(py::module_& m) {
       }), py::arg("in_channels"), py::arg("filters"), py::arg("stride") = 1, py::arg("projection") = false,
          py::arg("seed") = py::none());
   py::class_<resnet::BottleneckBlock, Module, std::shared_ptr<resnet::BottleneckBlock>>(models, "BottleneckBlock",
-      "full pre-activation bottleneck; output channels = 4 * filters")
+      "BottleneckBlock(in_channels, filters, stride=1, projection=False, seed=None): v2's full pre-activation "
+      "bottleneck (BN-ReLU before each of conv1x1, conv3x3, conv1x1); [N, in_channels, H, W] -> "
+      "[N, 4 filters, H/stride, W/stride].")
       .def(py::init([seeded](std::int64_t in, std::int64_t filters, std::int64_t stride, bool projection,
                              std::optional<std::uint64_t> seed) {
         gl::Rng rng = seeded(seed);

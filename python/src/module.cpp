@@ -32,7 +32,7 @@ PYBIND11_MODULE(_core, m) {
   using namespace gradlab_py;
   m.doc() = "gradlab: a teaching autograd engine (C++20), from Python. Tensors share memory with numpy.";
 
-  py::enum_<gl::DType>(m, "DType")
+  py::enum_<gl::DType>(m, "DType", "A tensor's element type; also spelled as strings ('float32') or numpy dtypes.")
       .value("float32", gl::DType::f32)
       .value("float64", gl::DType::f64)
       .value("int32", gl::DType::i32)
@@ -40,7 +40,7 @@ PYBIND11_MODULE(_core, m) {
   m.attr("float32") = gl::DType::f32;
   m.attr("float64") = gl::DType::f64;
   m.attr("int32") = gl::DType::i32;
-  py::enum_<gl::Device>(m, "Device")
+  py::enum_<gl::Device>(m, "Device", "Where a tensor lives: cpu, or cuda (the CUDA plugin and a GPU); also 'cpu'/'cuda'.")
       .value("cpu", gl::Device::cpu)
       .value("cuda", gl::Device::cuda)
       .def("__str__", [](gl::Device d) { return std::string(gl::device_name(d)); });
@@ -74,6 +74,6 @@ PYBIND11_MODULE(_core, m) {
         "cuda_unavailable_reason() -> str: why CUDA cannot be used here ('' when it can): no plugin in this build, "
         "the plugin's libraries missing, or no GPU.");
   m.def("set_num_threads", &gl::set_num_threads, py::arg("n"), "CPU threads for the engine's kernels.");
-  m.def("num_threads", &gl::num_threads);
+  m.def("num_threads", &gl::num_threads, "num_threads() -> int: CPU threads the engine's kernels use.");
   m.attr("__version__") = "0.1";
 }
