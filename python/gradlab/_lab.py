@@ -89,3 +89,5 @@ def _masked_fill(self, mask, value):
 
 Tensor.type_as = _type_as
 Tensor.masked_fill = _masked_fill
+
+from gradlab import _nn_extra  # noqa: E402,F401  (LayerNorm, Dropout, Embedding, pools in gradlab.nn)

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bindings.h"
+#include "engine/optim/adaptive.h"
 
 namespace gradlab_py {
 namespace {
@@ -34,6 +35,51 @@ std::vector<ParamGroup> groups_from(const py::object& spec, double weight_decay)
   }
   if (!loose.params.empty()) groups.insert(groups.begin(), std::move(loose));
   return groups;
+}
+
+// One C++ type per Python class (pybind11 binds a type once): Adam and AdamW share gl::optim::Adam.
+struct AdamPy : gl::optim::Adam {
+  using Adam::Adam;
+  AdamPy() : Adam({}) {}
+};
+struct AdamWPy : gl::optim::Adam {
+  using Adam::Adam;
+  AdamWPy() : Adam({}) {}
+};
+
+// Optimizer state lists <-> Python: numpy copies (None before a parameter's first step).
+py::list state_list(const std::vector<gl::Tensor>& ts) {
+  py::list out;
+  for (const auto& t : ts) out.append(t.defined() ? py::object(py::array(tensor_to_numpy(t).attr("copy")())) : py::object(py::none()));
+  return out;
+}
+
+std::vector<gl::Tensor> all_params(const std::vector<ParamGroup>& groups) {
+  std::vector<gl::Tensor> params;
+  for (const auto& g : groups) params.insert(params.end(), g.params.begin(), g.params.end());
+  return params;
+}
+
+// A state list checked against the parameters (count and shapes); nothing is changed on error.
+std::vector<gl::Tensor> load_list(const char* who, const py::dict& d, const char* key,
+                                  const std::vector<gl::Tensor>& params) {
+  if (!d.contains(key))
+    throw py::value_error(std::string(who) + ".load_state_dict: the state has no '" + key + "' (as state_dict() gives)");
+  auto items = d[key].cast<py::list>();
+  if (items.size() != params.size())
+    throw py::value_error(std::string(who) + ".load_state_dict: " + std::to_string(items.size()) + " entries in '" +
+                          key + "' for " + std::to_string(params.size()) + " parameters");
+  std::vector<gl::Tensor> out(params.size());
+  for (std::size_t i = 0; i < params.size(); ++i) {
+    if (items[i].is_none()) continue;
+    gl::Tensor t = tensor_from_python(items[i], py::cast(params[i].dtype()), false, py::cast(params[i].device()));
+    if (t.shape() != params[i].shape())
+      throw py::value_error(std::string(who) + ".load_state_dict: '" + key + "' entry " + std::to_string(i) +
+                            " has shape " + gl::shape_str(t.shape()) + ", its parameter " +
+                            gl::shape_str(params[i].shape()) + " (nothing was loaded)");
+    out[i] = t;
+  }
+  return out;
 }
 
 }  // namespace
@@ -117,6 +163,80 @@ void bind_optim(py::module_& m) {
       "linear warm-up to base_lr, then cosine decay to final_lr at total_steps")
       .def(py::init<double, std::int64_t, std::int64_t, double>(), py::arg("base_lr"), py::arg("warmup_steps"),
            py::arg("total_steps"), py::arg("final_lr") = 0.0);
+
+  // ---- Adam, AdamW, RMSprop (engine/optim/adaptive.h) ----------------------------------------
+  using gl::optim::Adam;
+  using gl::optim::RMSprop;
+  auto bind_adam = [&](auto type_tag, const char* name, bool decoupled, double default_wd, const char* doc) {
+    using Opt = decltype(type_tag);
+    py::class_<Opt>(optim, name, doc)
+        .def(py::init([decoupled](const py::object& params, double lr, std::pair<double, double> betas, double eps,
+                                  double weight_decay) {
+          return std::make_unique<Opt>(groups_from(params, weight_decay), lr, betas.first, betas.second, eps, decoupled);
+        }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = std::make_pair(0.9, 0.999),
+           py::arg("eps") = 1e-8, py::arg("weight_decay") = default_wd)
+        .def("step", &Adam::step, py::call_guard<ReleaseGil>())
+        .def("zero_grad", [](Opt& self, bool) { self.zero_grad(); }, py::arg("set_to_none") = true)
+        .def_property("lr", &Adam::lr, &Adam::set_lr)
+        .def_property_readonly("groups", &Adam::groups)
+        .def("state_dict", [](Opt& a) {
+          py::dict d;
+          d["lr"] = a.lr();
+          d["step"] = a.steps();
+          d["exp_avg"] = state_list(a.exp_avg());
+          d["exp_avg_sq"] = state_list(a.exp_avg_sq());
+          return d;
+        }, "lr, per-parameter step counts and moments (numpy copies; None before a parameter's first step)")
+        .def("load_state_dict", [name](Opt& a, const py::dict& d) {
+          const auto params = all_params(a.groups());
+          auto m = load_list(name, d, "exp_avg", params), v = load_list(name, d, "exp_avg_sq", params);
+          if (!d.contains("step") || !d.contains("lr"))
+            throw py::value_error(std::string(name) + ".load_state_dict: the state needs 'lr' and 'step'");
+          auto steps = d["step"].cast<std::vector<std::int64_t>>();
+          if (steps.size() != params.size())
+            throw py::value_error(std::string(name) + ".load_state_dict: " + std::to_string(steps.size()) +
+                                  " step counts for " + std::to_string(params.size()) + " parameters");
+          a.set_lr(d["lr"].cast<double>());
+          a.steps() = std::move(steps);
+          a.exp_avg() = std::move(m);
+          a.exp_avg_sq() = std::move(v);
+        }, py::arg("state"));
+  };
+  bind_adam(AdamPy{}, "Adam", false, 0.0,
+            "PyTorch's Adam: g = grad + wd p; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; "
+            "p -= lr / (1-b1^t) * m / (sqrt(v / (1-b2^t)) + eps). params as SGD's (tensors, ParamGroups or dicts).");
+  bind_adam(AdamWPy{}, "AdamW", true, 1e-2,
+            "PyTorch's AdamW: p *= 1 - lr wd (decoupled weight decay, default 0.01), then Adam's step.");
+  py::class_<RMSprop>(optim, "RMSprop",
+      "PyTorch's RMSprop: g = grad + wd p; s = a s + (1-a) g^2 (centered: minus the squared mean of g); "
+      "p -= lr g / (sqrt(s) + eps), through a momentum buffer when momentum > 0.")
+      .def(py::init([](const py::object& params, double lr, double alpha, double eps, double weight_decay,
+                       double momentum, bool centered) {
+        return std::make_unique<RMSprop>(groups_from(params, weight_decay), lr, alpha, eps, momentum, centered);
+      }), py::arg("params"), py::arg("lr") = 1e-2, py::arg("alpha") = 0.99, py::arg("eps") = 1e-8,
+         py::arg("weight_decay") = 0.0, py::arg("momentum") = 0.0, py::arg("centered") = false)
+      .def("step", &RMSprop::step, py::call_guard<ReleaseGil>())
+      .def("zero_grad", [](RMSprop& self, bool) { self.zero_grad(); }, py::arg("set_to_none") = true)
+      .def_property("lr", &RMSprop::lr, &RMSprop::set_lr)
+      .def_property_readonly("groups", &RMSprop::groups)
+      .def("state_dict", [](RMSprop& r) {
+        py::dict d;
+        d["lr"] = r.lr();
+        d["square_avg"] = state_list(r.square_avg());
+        d["grad_avg"] = state_list(r.grad_avg());
+        d["momentum_buffer"] = state_list(r.momentum_buffer());
+        return d;
+      }, "lr and the per-parameter running averages (numpy copies; None where not used yet)")
+      .def("load_state_dict", [](RMSprop& r, const py::dict& d) {
+        const auto params = all_params(r.groups());
+        auto sq = load_list("RMSprop", d, "square_avg", params), ga = load_list("RMSprop", d, "grad_avg", params),
+             buf = load_list("RMSprop", d, "momentum_buffer", params);
+        if (!d.contains("lr")) throw py::value_error("RMSprop.load_state_dict: the state needs 'lr'");
+        r.set_lr(d["lr"].cast<double>());
+        r.square_avg() = std::move(sq);
+        r.grad_avg() = std::move(ga);
+        r.momentum_buffer() = std::move(buf);
+      }, py::arg("state"));
 }
 
 }  // namespace gradlab_py
