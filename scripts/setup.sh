@@ -14,6 +14,8 @@ packages=(
   # the Python module (python/) and its tests; PyTorch is the tests' reference
   python3-dev pybind11-dev python3-pybind11 python3-pytest python3-hypothesis
   graphviz python3-graphviz python3-torch python3-venv
+  # python/examples/mlp_lab.py: scikit-learn's digits data set
+  python3-sklearn
   # fuzz targets (libFuzzer)
   clang-14 libclang-rt-14-dev libomp-14-dev
 )
