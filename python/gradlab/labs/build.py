@@ -23,12 +23,12 @@ HIDDEN_HEADER = '"""Hidden tests of {name}, generated from its lab source by `py
 
 def notebook(cells, name):
     """An nbformat-4 notebook (plain JSON, so building needs no Jupyter package)."""
-    def cell(kind, text):
-        c = {"cell_type": kind, "metadata": {}, "source": text.splitlines(keepends=True)}
+    def cell(i, kind, text):
+        c = {"id": f"cell-{i:03d}", "cell_type": kind, "metadata": {}, "source": text.splitlines(keepends=True)}
         if kind == "code":
             c.update(execution_count=None, outputs=[])
         return c
-    return {"nbformat": 4, "nbformat_minor": 5, "cells": [cell(k, t) for k, t in cells],
+    return {"nbformat": 4, "nbformat_minor": 5, "cells": [cell(i, k, t) for i, (k, t) in enumerate(cells)],
             "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
                          "language_info": {"name": "python"}, "gradlab_lab": name}}
 

@@ -62,7 +62,7 @@ def forward_eval(fn, shape=(6, 3), seed=0):
     rm0, rv0 = rm.copy(), rv.copy()
     y, _ = fn(x, g, b, rm, rv, False, 0.1, 1e-5)
     want = gradlab.batch_norm(tensor(x), tensor(g), tensor(b), tensor(rm0), tensor(rv0), False, 0.1, 1e-5)
-    compare(y, want, f"your batchnorm_forward in eval mode (x {list(shape)}): it must use the running statistics",
+    compare(y, want, f"your batchnorm_forward's eval-mode output (x {list(shape)}; eval normalizes with the running statistics)",
             "gradlab.batch_norm gives", atol=1e-8)
     if not (np.array_equal(rm, rm0) and np.array_equal(rv, rv0)):
         raise LabCheckError("your batchnorm_forward in eval mode changed the running statistics; only training updates them")

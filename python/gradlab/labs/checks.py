@@ -42,6 +42,8 @@ def _guess(got, want, n_hint=None):
         return " (all zeros: is the result computed, or a placeholder?)"
     if close(got, -want):
         return " (a sign error?)"
+    if np.any((want == 0) & (got < 0)) and close(np.maximum(got, 0), want):
+        return " (the expected value is max(yours, 0) everywhere: a missing ReLU?)"
     if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got, want.T):
         return " (transposed?)"
     mask = np.abs(want) > 1e-9 * scale

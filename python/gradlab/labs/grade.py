@@ -18,6 +18,7 @@ from pathlib import Path
 
 DEFAULTS = {"memory_mb": 3072, "cell_seconds": 60.0, "test_seconds": 60.0, "total_seconds": 300.0}
 MAX_RUNS = 4
+GRACE = 3.0  # seconds a cell or test may run past its alarm before the runner is killed
 
 
 def hidden_tests(tests_path):
@@ -68,17 +69,16 @@ def run_submission(notebook, tests_path, limits):
             cwd = work / "cwd"
             shutil.rmtree(cwd, ignore_errors=True)
             cwd.mkdir()
-            proc = subprocess.Popen([sys.executable, "-m", "gradlab.labs.runner", str(work / "submission.ipynb"),
-                                     str(Path(tests_path).resolve()), str(progress), json.dumps(cfg)],
-                                    cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, preexec_fn=_limit_child)
-            try:
-                _, err = proc.communicate(timeout=left)
-                why = f"the Python process died ({_status(proc.returncode)}: {err.decode(errors='replace')[-200:].strip()})"
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.communicate()
-                why = f"stopped at the submission's time limit ({limits['total_seconds']:g} s)"
+            with open(work / "stderr.txt", "w+b") as err:
+                proc = subprocess.Popen([sys.executable, "-m", "gradlab.labs.runner", str(work / "submission.ipynb"),
+                                         str(Path(tests_path).resolve()), str(progress), json.dumps(cfg)],
+                                        cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=err, preexec_fn=_limit_child)
+                why = _watch(proc, progress, limits, start + limits["total_seconds"])
+                err.seek(0)
+                tail = err.read().decode(errors="replace")[-200:].strip()
+            if why is None:
+                why = f"the Python process died ({_status(proc.returncode)}{': ' + tail if tail else ''})"
             events = _events(progress)
             current = None
             for e in events:
@@ -108,6 +108,36 @@ def run_submission(notebook, tests_path, limits):
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return results, notes, time.monotonic() - start
+
+
+def _watch(proc, progress, limits, deadline):
+    """Waits for the runner; kills its process group when the submission's time is up or when one cell
+    or test has run GRACE seconds past its own limit (student code that swallows the alarm). Returns why
+    it killed, or None when the runner ended by itself."""
+    why = None
+    while proc.poll() is None:
+        now = time.monotonic()
+        if now > deadline:
+            why = f"stopped at the submission's time limit ({limits['total_seconds']:g} s)"
+        else:
+            events = _events(progress)
+            last = events[-1] if events else None
+            if last and last["event"] in ("cell_start", "test_start"):
+                limit = limits["cell_seconds" if last["event"] == "cell_start" else "test_seconds"]
+                if time.time() - last["t"] > limit + GRACE:
+                    why = f"killed {limit + GRACE:g} s into it (its time limit is {limit:g} s and the alarm was ignored)"
+        if why:
+            break
+        try:
+            proc.wait(timeout=0.1)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # also whatever the student's code started
+    except OSError:
+        pass
+    proc.wait()
+    return why
 
 
 def _status(rc):

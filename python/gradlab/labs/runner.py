@@ -76,6 +76,7 @@ def main(notebook, tests, progress, config):
     log = open(progress, "a", buffering=1, encoding="utf-8")
 
     def record(**kw):
+        kw["t"] = time.time()  # the parent's watchdog reads how long a cell or test has run
         log.write(json.dumps(kw) + "\n")
         log.flush()
 
