@@ -271,7 +271,12 @@ TEST(LabShape, ValuesAndGradients) {
   EXPECT_OP_GRADIENTS_OK([](const Inputs& in) { return matmul_nd(in[0], in[1]); }, {v, w});
   EXPECT_TRUE(all_close(einsum("bij,jk->bik", {m, w}), matmul_nd(m, w)));
   EXPECT_OP_GRADIENTS_OK([](const Inputs& in) { return einsum("ij,kj->ik", {in[0], in[1]}); }, {a, b});
-  EXPECT_TRUE(test::throws_error_containing([&] { einsum("ii->i", {randn64({2, 2}, 1)}); }, "repeats"));
+  const Tensor sq = f64({1, 2, 3, 4}, {2, 2});
+  EXPECT_EQ(vals(einsum("ii->i", {sq})), (std::vector<double>{1, 4}));  // a diagonal
+  EXPECT_EQ(einsum("ii", {sq}).item(), 5.0);                               // the trace
+  EXPECT_OP_GRADIENTS_OK([](const Inputs& in) { return einsum("ik,jkl,il->ij", {in[0], in[1], in[2]}); },
+                         {randn64({2, 3}, 30), randn64({4, 3, 5}, 31), randn64({2, 5}, 32)});
+  EXPECT_TRUE(test::throws_error_containing([&] { einsum("...i->i", {sq}); }, "ellipses"));
 }
 
 // ---- losses -----------------------------------------------------------------------------------

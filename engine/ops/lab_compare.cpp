@@ -59,6 +59,12 @@ Tensor arith(ArithOp op, const Tensor& a, const Tensor& b) {
                op == ArithOp::mod ? "remainder" : "floor_divide", describe(b), any_zero.item());
     }
   }
+  if (integer && op == ArithOp::pow && b.numel() > 0) {
+    Tensor smallest = Tensor::empty({1}, b.dtype(), b.device()), at = Tensor::empty({1}, DType::i64, b.device());
+    backend(b.device()).arg_reduce(b, 1, b.numel(), 1, true, smallest, at);
+    GL_CHECK(smallest.item() >= 0, "pow: integers to negative integer powers are not allowed ({} ** {}); convert the "
+             "base to float first", describe(a), smallest.item());
+  }
   Tensor out = Tensor::empty(broadcast_shapes(a.shape(), b.shape(), "arith"), a.dtype(), a.device());
   be.arith(op, a, b, out);
   return out;
@@ -105,8 +111,15 @@ Tensor extremum(ArithOp op, const char* name, const Tensor& a, const Tensor& b) 
 }
 }  // namespace
 
-Tensor maximum(const Tensor& a, const Tensor& b) { return extremum(ArithOp::maximum, "maximum", a, b); }
-Tensor minimum(const Tensor& a, const Tensor& b) { return extremum(ArithOp::minimum, "minimum", a, b); }
+// bool: maximum is or, minimum is and.
+Tensor maximum(const Tensor& a, const Tensor& b) {
+  if (a.defined() && b.defined() && a.dtype() == DType::b8 && b.dtype() == DType::b8) return logical_or(a, b);
+  return extremum(ArithOp::maximum, "maximum", a, b);
+}
+Tensor minimum(const Tensor& a, const Tensor& b) {
+  if (a.defined() && b.defined() && a.dtype() == DType::b8 && b.dtype() == DType::b8) return logical_and(a, b);
+  return extremum(ArithOp::minimum, "minimum", a, b);
+}
 
 // d clamp = g where lo <= x <= hi.
 Tensor clamp(const Tensor& a, std::optional<double> lo, std::optional<double> hi) {

@@ -60,6 +60,13 @@ Tensor cross_entropy_ex(const Tensor& logits, const Tensor& target, Reduction re
   GL_CHECK(label_smoothing >= 0.0 && label_smoothing <= 1.0, "cross_entropy: label_smoothing must be in [0, 1], got {}",
            label_smoothing);
   GL_CHECK(target.defined(), "cross_entropy: target is undefined");
+  if (logits.dim() == 1) {  // one sample of C scores (PyTorch's unbatched input)
+    const bool probs = is_floating(target.dtype());
+    const Tensor r = cross_entropy_ex(reshape(logits, {1, logits.shape()[0]}),
+                                      reshape(target, probs ? Shape{1, target.numel()} : Shape{1}), reduction,
+                                      label_smoothing, ignore_index);
+    return reshape(r, {});
+  }
   Shape items;
   const Tensor z = classes_last("cross_entropy", logits, items);
   const std::int64_t C = z.shape()[1];

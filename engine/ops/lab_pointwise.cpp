@@ -159,7 +159,8 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool 
   const Tensor y = is_floating(b.dtype()) ? b : b.to(DType::f64);
   const Tensor diff = abs(sub(x, y));
   const Tensor tol = add_scalar(mul_scalar(abs(y), rtol), atol);
-  Tensor close = logical_or(eq(x, y), le(diff, tol));  // eq: equal infinities
+  // eq: equal infinities; the tolerance only between finite values (PyTorch's)
+  Tensor close = logical_or(eq(x, y), logical_and(logical_and(isfinite(x), isfinite(y)), le(diff, tol)));
   if (equal_nan) close = logical_or(close, logical_and(isnan(x), isnan(y)));
   return close;
 }

@@ -45,7 +45,7 @@ Tensor rows_for(const Tensor& a, const std::vector<bool>& mask, std::int64_t& n_
     }
   bool identity = true;
   for (int i = 0; i < static_cast<int>(order.size()); ++i) identity = identity && order[i] == i;
-  Tensor moved = identity ? a.detach() : permute(a.detach(), order);
+  Tensor moved = identity ? a.detach() : permute_copy(a.detach(), order);
   kept.push_back(n_reduced);
   return reshape(moved, kept);
 }
@@ -154,6 +154,7 @@ Tensor argmin(const Tensor& a, std::optional<int> dim, bool keepdim) { return ar
 Tensor logsumexp(const Tensor& a, std::vector<int> axes, bool keepdims) {
   require_float("logsumexp", a);
   const auto mask = lab_axis_mask("logsumexp", a.dim(), axes);
+  if (a.dim() == 0) return add_scalar(a, 0.0);  // log(exp(a)) of one element
   std::int64_t count = 1;
   for (int i = 0; i < a.dim(); ++i)
     if (mask[i]) count *= a.shape()[i];
@@ -178,7 +179,7 @@ Tensor prod(const Tensor& a, std::optional<int> dim, bool keepdim) {
   Shape kept = r.shape();
   kept[d] = 1;
   if (r.shape()[d] == 0) {
-    r = Tensor::ones(kept, a.dtype(), a.device());
+    r = add_scalar(mul_scalar(sum(r, {d}, true), 0.0), 1.0);  // ones, still in the graph
   } else {
     while (r.shape()[d] > 1) {
       const std::int64_t n = r.shape()[d], half = n / 2;
@@ -239,7 +240,10 @@ Tensor norm(const Tensor& a, double p, std::vector<int> axes, bool keepdims) {
 // cumsum along dim = rows @ U with U[i][j] = 1 for i <= j (a differentiable matmul).
 Tensor cumsum(const Tensor& a, int dim) {
   require_float("cumsum", a);
-  if (a.dim() == 0) return add_scalar(a, 0.0);
+  if (a.dim() == 0) {
+    normalize_axis(dim, 1, "cumsum");
+    return add_scalar(a, 0.0);
+  }
   const int d = normalize_axis(dim, a.dim(), "cumsum");
   const std::int64_t n = a.shape()[d];
   if (a.numel() == 0) return add_scalar(a, 0.0);

@@ -21,7 +21,10 @@ Tensor squeeze(const Tensor& a, std::optional<int> dim) {
   GL_CHECK(a.defined(), "squeeze: input is undefined");
   Shape s;
   if (dim) {
-    if (a.dim() == 0) return reshape(a, {});
+    if (a.dim() == 0) {
+      normalize_axis(*dim, 1, "squeeze");
+      return reshape(a, {});
+    }
     const int d = normalize_axis(*dim, a.dim(), "squeeze");
     s = a.shape();
     if (s[d] == 1) s.erase(s.begin() + d);
@@ -57,7 +60,13 @@ std::vector<Tensor> split(const Tensor& a, const std::vector<std::int64_t>& size
   std::vector<Tensor> out;
   std::int64_t at = 0;
   for (auto s : sizes) {
-    out.push_back(slice(a, d, at, at + s));
+    if (is_floating(a.dtype())) {
+      out.push_back(slice(a, d, at, at + s));
+    } else {  // integer and bool tensors: a gather (no gradient to carry)
+      std::vector<double> idx(static_cast<std::size_t>(s));
+      for (std::int64_t i = 0; i < s; ++i) idx[i] = static_cast<double>(at + i);
+      out.push_back(take(a, d, Tensor::from_vector(idx, {s}, DType::i64, a.device())));
+    }
     at += s;
   }
   return out;
@@ -83,8 +92,11 @@ std::vector<Tensor> chunk(const Tensor& a, std::int64_t chunks, int dim) {
 Tensor flip(const Tensor& a, const std::vector<int>& dims) {
   GL_CHECK(a.defined(), "flip: input is undefined");
   Tensor r = a;
+  std::vector<bool> seen(static_cast<std::size_t>(std::max(a.dim(), 1)), false);
   for (int dim : dims) {
     const int d = normalize_axis(dim, a.dim(), "flip");
+    GL_CHECK(!seen[d], "flip: dim {} appears more than once in the dims to flip", d);
+    seen[d] = true;
     const std::int64_t n = a.shape()[d];
     std::vector<double> rev(static_cast<std::size_t>(n));
     for (std::int64_t i = 0; i < n; ++i) rev[i] = static_cast<double>(n - 1 - i);
@@ -110,7 +122,8 @@ Tensor repeat(const Tensor& a, const std::vector<std::int64_t>& reps) {
     expanded.push_back(padded[i]);
     out.push_back(reps[i] * padded[i]);
   }
-  return reshape(expand(reshape(a, viewed), expanded), out);
+  const Tensor v = reshape(a, viewed);
+  return reshape(is_floating(a.dtype()) ? expand(v, expanded) : broadcast_copy(v, expanded), out);
 }
 
 Tensor tile(const Tensor& a, std::vector<std::int64_t> reps) {
@@ -188,13 +201,16 @@ Tensor matmul_nd(const Tensor& a, const Tensor& b) {
   return reshape(r, out);
 }
 
-// einsum for two (or one) operands without repeated letters inside one operand:
-// each operand is permuted and reshaped onto the letters of both, the product
-// broadcasts, and the letters missing from the output are summed.
+// einsum: each operand is permuted and reshaped onto all the letters of the
+// equation (size 1 where it lacks one), the operands multiply with
+// broadcasting, and the letters missing from the output are summed. A letter
+// repeated inside one operand (a diagonal, "ii->i") is renamed and the
+// product masked by an identity matrix over the two copies.
 Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) {
   std::string eq;
   for (char c : equation)
     if (c != ' ') eq += c;
+  GL_CHECK(eq.find("...") == std::string::npos, "einsum: '{}': ellipses are not supported; name every dim", equation);
   const auto arrow = eq.find("->");
   std::string lhs = eq.substr(0, arrow);
   std::vector<std::string> terms;
@@ -204,9 +220,8 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
     if (comma == std::string::npos) break;
     at = comma + 1;
   }
-  GL_CHECK(terms.size() == operands.size() && !operands.empty() && operands.size() <= 2,
-           "einsum: '{}' names {} operands but {} were given (one or two are supported)", equation, terms.size(),
-           operands.size());
+  GL_CHECK(terms.size() == operands.size() && !operands.empty(), "einsum: '{}' names {} operands but {} were given",
+           equation, terms.size(), operands.size());
   std::string out;
   if (arrow != std::string::npos) {
     out = eq.substr(arrow + 2);
@@ -217,6 +232,16 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
     for (auto [c, k] : count)
       if (k == 1) out += c;
   }
+  // Repeated letters inside a term get fresh names (upper-case helpers never clash with a-z).
+  std::vector<std::pair<char, char>> diagonals;  // (letter, its copy)
+  char fresh = 'A';
+  for (auto& t : terms)
+    for (std::size_t i = 0; i < t.size(); ++i)
+      if (t.find(t[i]) < i) {
+        while (eq.find(fresh) != std::string::npos || fresh == 'Z' + 1) ++fresh;
+        diagonals.push_back({t[i], fresh});
+        t[i] = fresh++;
+      }
   std::string letters = out;
   for (const auto& t : terms)
     for (char c : t)
@@ -232,22 +257,32 @@ Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands) 
     Shape s;
     for (char c : letters) {
       const auto pos = t.find(c);
-      GL_CHECK(pos == std::string::npos || t.find(c, pos + 1) == std::string::npos,
-               "einsum: '{}' repeats '{}' inside one operand (diagonals are not supported)", t, c);
       if (pos == std::string::npos) {
         s.push_back(1);
         continue;
       }
       order.push_back(static_cast<int>(pos));
       const std::int64_t n = x.shape()[pos];
-      GL_CHECK(!size.count(c) || size[c] == n, "einsum: '{}' has size {} in one operand and {} in another", c, size[c],
-               n);
+      GL_CHECK(!size.count(c) || size[c] == n, "einsum: '{}' has size {} in one operand and {} in another ('{}')", c,
+               size[c], n, equation);
       size[c] = n;
       s.push_back(n);
     }
     aligned.push_back(reshape(permute(x, order), s));
   }
-  Tensor prod = aligned.size() == 2 ? mul(aligned[0], aligned[1]) : aligned[0];
+  Tensor prod = aligned[0];
+  for (std::size_t k = 1; k < aligned.size(); ++k) prod = mul(prod, aligned[k]);
+  for (auto [c, copy] : diagonals) {  // keep the entries where both copies agree
+    GL_CHECK(size[c] == size[copy], "einsum: the repeated '{}' of '{}' has sizes {} and {}", c, equation, size[c],
+             size[copy]);
+    const std::int64_t n = size[c];
+    std::vector<double> eye(static_cast<std::size_t>(n * n), 0.0);
+    for (std::int64_t i = 0; i < n; ++i) eye[i * n + i] = 1.0;
+    Shape s(letters.size(), 1);
+    s[letters.find(c)] = n;
+    s[letters.find(copy)] = n;
+    prod = mul(prod, reshape(Tensor::from_vector(eye, {n, n}, prod.dtype(), prod.device()), s));
+  }
   std::vector<int> summed;
   for (std::size_t i = out.size(); i < letters.size(); ++i) summed.push_back(static_cast<int>(i));
   if (!summed.empty()) prod = sum(prod, summed, false);

@@ -42,6 +42,10 @@ inline Tensor index_int64(const char* op, const Tensor& idx, Device device) {
 // Axes as a mask over a tensor of rank `rank` (empty = all), each checked.
 inline std::vector<bool> lab_axis_mask(const char* op, int rank, const std::vector<int>& axes) {
   std::vector<bool> mask(rank, axes.empty());
+  if (rank == 0) {  // a 0-d tensor reduces over dim 0 or -1 as if it were [1] (PyTorch's rule)
+    for (int ax : axes) normalize_axis(ax, 1, op);
+    return mask;
+  }
   for (int ax : axes) {
     const int k = normalize_axis(ax, rank, op);
     GL_CHECK(!mask[k] || axes.empty(), "{}: axis {} listed twice", op, ax);
@@ -57,6 +61,20 @@ inline Shape reduced_shape(const Shape& s, const std::vector<bool>& mask, bool k
     if (!mask[i]) out.push_back(s[i]);
     else if (keepdims) out.push_back(1);
   }
+  return out;
+}
+
+// permute for any dtype (a copy, no graph).
+inline Tensor permute_copy(const Tensor& t, const std::vector<int>& order) {
+  const Strides st = contiguous_strides(t.shape());
+  Shape shape(order.size());
+  Strides src(order.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    shape[i] = t.shape()[order[i]];
+    src[i] = st[order[i]];
+  }
+  Tensor out = Tensor::empty(shape, t.dtype(), t.device());
+  backend(t.device()).strided_copy(t, 0, src, out, 0, contiguous_strides(shape), shape, false);
   return out;
 }
 

@@ -101,7 +101,7 @@ def _normalize(t, key):
 
 def _check_int(i, n, axis, shape):
     if i < -n or i >= n:
-        raise IndexError(f"gradlab: index {i} is out of range for axis {axis} of size {n} (shape {_shape(shape)})")
+        raise IndexError(f"gradlab: index {i} is out of bounds for axis {axis} with size {n} (shape {_shape(shape)})")
     return i + n if i < 0 else i
 
 
@@ -186,7 +186,7 @@ def getitem(t, key):
             lo, hi = int(arr.min()), int(arr.max())
             if lo < -n or hi >= n:
                 bad = lo if lo < -n else hi
-                raise IndexError(f"gradlab: index {bad} is out of range for axis {ax} of size {n} "
+                raise IndexError(f"gradlab: index {bad} is out of bounds for axis {ax} with size {n} "
                                  f"(shape {_shape(t.shape)})")
             if lo < 0:
                 arr = np.where(arr < 0, arr + n, arr)

@@ -91,3 +91,24 @@ Tensor.type_as = _type_as
 Tensor.masked_fill = _masked_fill
 
 from gradlab import _nn_extra  # noqa: E402,F401  (LayerNorm, Dropout, Embedding, pools in gradlab.nn)
+
+_core_permute = _core.permute
+
+
+def _permute(input, *order, **kw):
+    """permute(input, order) / t.permute(*order): the dims in a new order (a copy; differentiable for
+    float tensors; integer and bool tensors are copied without a graph)."""
+    spec = kw.pop("order", kw.pop("dims", None))
+    if kw:
+        raise TypeError(f"permute: unexpected keyword arguments {sorted(kw)}")
+    if spec is not None:
+        order = (spec,)
+    if len(order) == 1 and not isinstance(order[0], int):
+        order = tuple(order[0])
+    if input.dtype in (_core.float32, _core.float64):
+        return _core_permute(input, list(order))
+    return _core._permute_copy(input, list(order))
+
+
+Tensor.permute = _permute
+gradlab.permute = _permute

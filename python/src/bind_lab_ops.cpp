@@ -10,6 +10,7 @@
 
 #include "batches.h"
 #include "bindings.h"
+#include "engine/ops/lab_util.h"
 #include "cifar_io.h"
 
 namespace gradlab_py {
@@ -215,8 +216,14 @@ gl::Tensor arg(const py::object& v, const gl::Tensor& like) {
 
 // Two tensor-or-number operands brought to one dtype (where, maximum, ...).
 std::pair<gl::Tensor, gl::Tensor> pair_args(const py::object& a, const py::object& b, const char* op) {
-  if (!py::isinstance<gl::Tensor>(a) && !py::isinstance<gl::Tensor>(b))
-    throw py::type_error(std::string(op) + ": at least one operand must be a Tensor");
+  if (!py::isinstance<gl::Tensor>(a) && !py::isinstance<gl::Tensor>(b)) {
+    if (!is_py_scalar(a) || !is_py_scalar(b))
+      throw py::type_error(std::string(op) + ": at least one operand must be a Tensor or both numbers");
+    // two numbers: 0-d tensors of their kind (ints int64, floats float32, as PyTorch)
+    const bool floats = scalar_kind(a) == gl::DType::f64 || scalar_kind(b) == gl::DType::f64;
+    const py::object dt = py::cast(floats ? gl::DType::f32 : gl::DType::i64);
+    return {tensor_from_python(a, dt, false, py::none()), tensor_from_python(b, dt, false, py::none())};
+  }
   if (py::isinstance<gl::Tensor>(a)) {
     auto ops = operands(a.cast<gl::Tensor>(), b, op);
     if (!ops) throw py::type_error(std::string(op) + ": cannot use " + std::string(py::repr(b)) + " as a tensor");
@@ -304,8 +311,9 @@ void bind_lab_ops(py::module_& m) {
     return py::reinterpret_steal<py::object>(r);
   });
   cls.def("__index__", [](const gl::Tensor& t) -> py::object {
-    if (!is_int(t.dtype()) || t.numel() != 1)
-      throw py::type_error("gradlab: only one-element integer tensors can be used as an index, got " + gl::describe(t));
+    if (!is_int(t.dtype()) || t.dim() != 0)
+      throw py::type_error("gradlab: only 0-d integer tensors can be used as an index (as numpy's rule), got " +
+                           gl::describe(t));
     return py::int_(tensor_to_numpy(t, false).attr("item")());
   });
   drop(cls, "item");
@@ -510,6 +518,18 @@ void bind_lab_ops(py::module_& m) {
     gl::index_put_(a, dim, index, arg(values, a), accumulate);
     return a;
   }, py::arg("input"), py::arg("dim"), py::arg("index"), py::arg("values"), py::arg("accumulate") = false);
+  m.def("_permute_copy", [](const gl::Tensor& a, std::vector<int> order) {
+    if (static_cast<int>(order.size()) != a.dim())
+      throw py::value_error("permute: order has " + std::to_string(order.size()) + " dims but the tensor " +
+                            gl::describe(a) + " has " + std::to_string(a.dim()));
+    std::vector<bool> seen(order.size(), false);
+    for (int& o : order) {
+      o = gl::normalize_axis(o, a.dim(), "permute");
+      if (seen[o]) throw py::value_error("permute: axis " + std::to_string(o) + " appears twice in the order");
+      seen[o] = true;
+    }
+    return gl::detail::permute_copy(a, order);
+  }, py::arg("input"), py::arg("order"), "permute for integer and bool tensors (a copy, no graph).");
   m.def("index_select", &gl::index_select, py::arg("input"), py::arg("dim"), py::arg("index"), Release(),
         "index_select(input, dim, index): index 1-D int64/int32 in [0, n); dim's size becomes len(index).");
   m.def("gather", &gl::gather, py::arg("input"), py::arg("dim"), py::arg("index"), Release(),
@@ -706,11 +726,31 @@ void bind_lab_ops(py::module_& m) {
     for (auto v : spec) r.push_back(v.cast<std::int64_t>());
     return gl::repeat(a, r);
   }, "t.repeat(*sizes): tiles t (sizes has at least t.ndim entries; extra ones lead).");
-  cls.def("long", [](const gl::Tensor& t) { return t.to(gl::DType::i64); });
-  cls.def("int", [](const gl::Tensor& t) { return t.to(gl::DType::i32); });
-  cls.def("float", [](const gl::Tensor& t) { return t.to(gl::DType::f32); });
-  cls.def("double", [](const gl::Tensor& t) { return t.to(gl::DType::f64); });
-  cls.def("bool", [](const gl::Tensor& t) { return t.to(gl::DType::b8); });
+  // Conversions: the tensor itself when it already has the dtype (its graph kept), else a copy (no graph).
+  for (auto [name, dt] : {std::pair{"long", gl::DType::i64}, std::pair{"int", gl::DType::i32},
+                          std::pair{"float", gl::DType::f32}, std::pair{"double", gl::DType::f64},
+                          std::pair{"bool", gl::DType::b8}}) {
+    const gl::DType d = dt;
+    cls.def(name, [d](const gl::Tensor& t) { return t.dtype() == d ? t : t.to(d); },
+            (std::string("t.") + name + "(): t as " + gl::dtype_name(dt) + " (t itself when it already is)").c_str());
+  }
+  for (auto [name, op] : {std::pair{"add", PyOp::add}, std::pair{"sub", PyOp::sub}, std::pair{"mul", PyOp::mul},
+                          std::pair{"div", PyOp::truediv}}) {
+    const PyOp o = op;
+    drop(cls, name);
+    cls.def(name, [o](const gl::Tensor& a, const py::object& b) { return binary_op(o, a, b, false); }, py::arg("other"),
+            (std::string("t.") + name + "(other): as the operator, other a tensor, array or number").c_str());
+  }
+  // Dim errors are IndexError, as in PyTorch ("Dimension out of range").
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const gl::Error& e) {
+      const std::string message = e.what();
+      if (message.find("is out of range for a tensor of rank") == std::string::npos) throw;
+      PyErr_SetString(PyExc_IndexError, message.c_str());
+    }
+  });
   cls.def("dim", &gl::Tensor::dim);
 }
 
