@@ -10,7 +10,8 @@ import pytest
 from conftest import LABS_DIR, failed, grade_file, notebook_of_cells
 
 LAB = "lab1_autograd"
-LIMITS = {"memory_mb": 1024, "cell_seconds": 2.0, "test_seconds": 3.0, "total_seconds": 60.0}
+# Generous enough for a loaded 2-core machine (an import or a check cell must never hit them).
+LIMITS = {"memory_mb": 1024, "cell_seconds": 5.0, "test_seconds": 10.0, "total_seconds": 120.0}
 ALL = {"tanh_forward", "tanh_backward", "sigmoid_forward", "sigmoid_backward", "matmul_forward_and_backward",
        "softmax_cross_entropy", "exercise_7_8_example", "exercise_7_8_other_network"}
 
@@ -34,14 +35,14 @@ def with_cell(cells, at, text):
 
 def test_endless_loop_costs_nothing_else(solution_cells, built, tmp_path):
     r, verdicts, seconds = graded(with_cell(solution_cells, 2, "while True:\n    pass"), tmp_path, built)
-    assert not failed(verdicts) and seconds < 15
-    assert "stopped after 2 s" in r["output"]
+    assert not failed(verdicts) and seconds < LIMITS["total_seconds"]
+    assert "stopped after 5 s" in r["output"]
 
 
 def test_loop_that_swallows_the_alarm_is_killed_and_skipped(solution_cells, built, tmp_path):
     stubborn = "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass"
     r, verdicts, seconds = graded(with_cell(solution_cells, 2, stubborn), tmp_path, built)
-    assert not failed(verdicts) and seconds < 30
+    assert not failed(verdicts) and seconds < LIMITS["total_seconds"]
     assert "alarm was ignored" in r["output"] and "graded again without it" in r["output"]
 
 
@@ -50,7 +51,7 @@ def test_exhausting_memory_is_a_memory_error_in_that_cell(solution_cells, built,
             "grow = []\nwhile True:\n    grow.append(bytearray(1 << 20))"]
     cells = with_cell(with_cell(solution_cells, 2, hogs[0]), 3, hogs[1])
     r, verdicts, seconds = graded(cells, tmp_path, built)
-    assert not failed(verdicts) and seconds < 30
+    assert not failed(verdicts) and seconds < LIMITS["total_seconds"]
     assert r["output"].count("MemoryError") == 2
 
 
@@ -87,7 +88,7 @@ def test_endless_loop_inside_a_tested_function_fails_only_its_tests(solution_cel
     r, verdicts, seconds = graded(cells, tmp_path, built)
     assert {"tanh_forward", "tanh_backward"} <= failed(verdicts)
     assert "time limit" in next(t["output"] for t in r["tests"] if t["name"] == "tanh_forward")
-    assert {"sigmoid_forward", "matmul_forward_and_backward"}.isdisjoint(failed(verdicts)) and seconds < 40
+    assert {"sigmoid_forward", "matmul_forward_and_backward"}.isdisjoint(failed(verdicts)) and seconds < LIMITS["total_seconds"]
 
 
 def test_flood_of_output_and_files_stay_in_a_fresh_folder(solution_cells, built, tmp_path, monkeypatch):

@@ -215,6 +215,7 @@ def short_run(train, make_optimizer, ResNet, steps=12):
     rng = np.random.default_rng(5)
     y = np.arange(32) % 2
     x = (rng.normal(size=(32, 3, 16, 16)) + (2 * y - 1)[:, None, None, None] * 0.8).astype(np.float32)
+    gradlab.manual_seed(0)  # the same initial weights on every run
     model = ResNet(1, 1, 4, 2)
     losses = train(model, make_optimizer(model, 0.05, 0.9, 1e-4), x, y.astype(np.int64), 16, steps, rng)
     losses = [float(array(v)) for v in losses]
