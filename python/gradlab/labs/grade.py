@@ -89,7 +89,7 @@ def run_submission(notebook, tests_path, limits):
                 elif e["event"] == "cell_end":
                     current = None
                     if e.get("error"):
-                        notes.append(f"cell {e['cell']}: {e['error']}")
+                        notes.append(f"code cell {e['cell']}: {e['error']}")
                 elif e["event"] == "test_end":
                     current = None
                     results[e["test"]] = (e["ok"], e["message"])
@@ -102,7 +102,7 @@ def run_submission(notebook, tests_path, limits):
                 break
             if current[0] == "cell":
                 skip[str(current[1])] = f"skipped: {why}"
-                notes.append(f"cell {current[1]}: {why}; graded again without it")
+                notes.append(f"code cell {current[1]}: {why}; graded again without it")
             else:
                 results[current[1]] = (False, f"this test's run of your code {why}")
     finally:
@@ -149,11 +149,11 @@ def _status(rc):
     return f"exit status {rc}"
 
 
-def gradescope(tests, results, notes, seconds, notebook_name):
+def gradescope(tests, results, notes, seconds, notebook_name, missing="not run: the grader's time ran out before this test"):
     """results.json in Gradescope's format: one entry per hidden test, its points, and why it failed."""
     entries, total = [], 0.0
     for number, (name, points, visibility) in enumerate(tests, 1):
-        ok, msg = results.get(name, (False, "not run: the grader's time ran out before this test"))
+        ok, msg = results.get(name, (False, missing))
         score = points if ok else 0.0
         total += score
         entries.append({"name": name, "number": str(number), "score": score, "max_score": points,
@@ -185,7 +185,8 @@ def grade(submission, tests_path, limits=None):
     tests = hidden_tests(tests_path)
     notebook = find_notebook(submission)
     if notebook is None:
-        return gradescope(tests, {}, [f"no .ipynb notebook found in {submission}"], 0.0, str(submission))
+        return gradescope(tests, {}, [f"no .ipynb notebook found in {submission}"], 0.0, str(submission),
+                          missing="not graded: no notebook was submitted")
     results, notes, seconds = run_submission(notebook, tests_path, limits)
     results = {k: v for k, v in results.items()}
     for name, _, _ in tests:

@@ -35,7 +35,7 @@ def grade_class(folder, tests_path, csv_path, limits=None, jobs=None):
     rows = []
     for (student, _), r in zip(entries, results):
         scores = {t["name"]: t["score"] for t in r["tests"]}
-        notes = r["output"].split("\n", 1)[1].replace("\n", " ").strip() if "\n" in r["output"] else ""
+        notes = " | ".join(line.strip() for line in r["output"].splitlines()[2:])  # after the score and "Notes ...:"
         rows.append([student, f"{r['score']:g}"] + [f"{scores.get(name, 0):g}" for name, _, _ in tests] + [notes])
     tmp = Path(csv_path).with_name(f".{Path(csv_path).name}.tmp{os.getpid()}")
     with open(tmp, "w", newline="", encoding="utf-8") as f:
