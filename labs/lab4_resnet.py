@@ -77,6 +77,7 @@ def parse_record(record, training, rng):       # 3072 bytes -> [3, 32, 32] float
 check.preprocess_eval(preprocess_image)
 check.preprocess_train(preprocess_image)
 check.parse_record(parse_record)
+check.same_as_trainer(parse_record)
 
 # %% [markdown]
 # ## Network.py
@@ -293,6 +294,7 @@ def augmentation(nb):
 @test(points=1)
 def record_layout(nb):
     check.parse_record(nb.parse_record, seed=54)
+    check.same_as_trainer(nb.parse_record, n=3, seed=55)
 
 
 @test(points=3)

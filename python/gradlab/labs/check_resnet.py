@@ -226,3 +226,22 @@ def short_run(train, make_optimizer, ResNet, steps=12):
         raise LabCheckError(f"your training loop did not lower the loss on two easy classes: mean of the first three "
                             f"steps {first:.3f}, of the last three {last:.3f} (zero_grad, backward, step, every step?)")
     ok(f"train: the loss fell from {first:.3f} to {last:.3f} in {steps} steps")
+
+
+def same_as_trainer(parse_record, n=4, seed=0):
+    """parse_record(training=False) == the C++ trainer's evaluation preprocessing (gradlab.data.CIFAR10
+    over generated batch files in a temporary folder, per-image standardization)."""
+    import os
+    import tempfile
+    raw, labels, pixels = records(n, seed)
+    with tempfile.TemporaryDirectory() as d:
+        for name in [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]:
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(raw)
+        ds = gradlab.data.CIFAR10(d, train=False)
+        for i in range(n):
+            x, _ = ds[i]
+            compare(parse_record(pixels[i], False, np.random.default_rng(0)), x,
+                    f"your parse_record(training=False) of record {i}", "`resnet train`'s preprocessing gives",
+                    atol=1e-4)
+    ok(f"parse_record(training=False) == the trainer's preprocessing (gradlab.data.CIFAR10) on {n} records")
