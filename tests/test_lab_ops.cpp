@@ -329,3 +329,38 @@ TEST(LabFunction, RecordsTheUsersBackwardAndChecksIt) {
 
 }  // namespace
 }  // namespace gl
+
+namespace gl {
+namespace {
+
+// ---- convolution options -------------------------------------------------------------------------
+TEST(LabConv, GroupsDilationPaddingAndTransposeGradients) {
+  using test::randn64;
+  using Inputs = std::vector<Tensor>;
+  Tensor x = randn64({2, 4, 7, 6}, 40), w = randn64({6, 2, 3, 2}, 41), b = randn64({6}, 42);
+  EXPECT_OP_GRADIENTS_OK([](const Inputs& in) { return conv2d_ex(in[0], in[1], in[2], 2, 1, {1, 0}, 2, 1, 2); },
+                         {x, w, b});
+  EXPECT_OP_GRADIENTS_OK([](const Inputs& in) { return conv2d_ex(in[0], in[1], Tensor(), 1, 1, {2, 0, -1, 1}, 1, 2, 2); },
+                         {x, w});
+  Tensor wt = randn64({4, 3, 3, 2}, 43);
+  EXPECT_OP_GRADIENTS_OK([](const Inputs& in) { return conv_transpose2d(in[0], in[1], Tensor(), 2, 1, 1, 0, 1, 0, 2); },
+                         {x, wt});
+  EXPECT_OP_GRADIENTS_OK([](const Inputs& in) { return max_pool2d_ex(in[0], 3, 2, 2, 1, 1, 1, true); }, {x});
+}
+
+// Problem 5(c): the input gradient of a convolution is the transposed convolution of the output gradient.
+TEST(LabConv, TransposedConvolutionIsTheInputGradient) {
+  using test::randn64;
+  for (std::int64_t stride : {1, 2}) {
+    Tensor x = randn64({2, 3, 7, 7}, 44), w = randn64({4, 3, 3, 3}, 45, false);
+    const Tensor y = conv2d(x, w, Tensor(), stride, 1);
+    const Tensor g = randn64(y.shape(), 46, false);
+    y.backward(g);
+    const std::int64_t out_pad = (7 + 2 - 3) % stride;  // recovers H = 7
+    const Tensor t = conv_transpose2d(g, w, Tensor(), stride, stride, 1, 1, out_pad, out_pad);
+    EXPECT_TRUE(test::all_close(t, x.grad(), 1e-10, 1e-12)) << "stride " << stride;
+  }
+}
+
+}  // namespace
+}  // namespace gl

@@ -158,6 +158,27 @@ Tensor matmul_nd(const Tensor& a, const Tensor& b);
 // Contractions such as "ij,jk->ik", "bij,bjk->bik", "i,i->", "ij->ji" (no repeated index within one operand).
 Tensor einsum(const std::string& equation, const std::vector<Tensor>& operands);
 
+// ---- convolution and pooling options (engine/ops/lab_conv.cpp) ---------------------------
+// conv2d with groups, dilation and padding (h, w) or (left, right, top, bottom),
+// negative widths crop. x [N, C, H, W], weight [K, C/groups, R, S], bias [K] or undefined.
+Tensor conv2d_ex(const Tensor& x, const Tensor& weight, const Tensor& bias, std::int64_t stride_h,
+                 std::int64_t stride_w, const std::vector<std::int64_t>& padding, std::int64_t dilation_h = 1,
+                 std::int64_t dilation_w = 1, std::int64_t groups = 1);
+// The transposed convolution (the adjoint of conv2d, PyTorch's conv_transpose2d):
+// x [N, C, H, W], weight [C, K/groups, R, S] -> [N, K, Ho, Wo] with
+// Ho = (H-1)*stride - 2*pad + dilation*(R-1) + output_padding + 1.
+Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::int64_t stride_h = 1,
+                        std::int64_t stride_w = 1, std::int64_t pad_h = 0, std::int64_t pad_w = 0,
+                        std::int64_t out_pad_h = 0, std::int64_t out_pad_w = 0, std::int64_t groups = 1,
+                        std::int64_t dilation_h = 1, std::int64_t dilation_w = 1);
+// x [N, C, L], weight [C, K/groups, S] -> [N, K, Lo].
+Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::int64_t stride = 1,
+                        std::int64_t padding = 0, std::int64_t output_padding = 0, std::int64_t groups = 1,
+                        std::int64_t dilation = 1);
+// Max pooling with an R x S window, (stride_h, stride_w), padding (-inf) and ceil_mode.
+Tensor max_pool2d_ex(const Tensor& x, std::int64_t R, std::int64_t S, std::int64_t stride_h, std::int64_t stride_w,
+                     std::int64_t pad_h, std::int64_t pad_w, bool ceil_mode = false);
+
 // ---- losses (engine/ops/lab_loss.cpp) ------------------------------------------------
 enum class Reduction { none, mean, sum };
 // logits [N, C] (or [N, C, d...]); target int [N] class indices, or float [N, C]

@@ -591,6 +591,121 @@ void bind_lab_ops(py::module_& m) {
   cls.def("__rmatmul__", [](const gl::Tensor& a, const py::object& b) { return gl::matmul_nd(arg(b, a), a); },
           py::is_operator());
 
+  // ---- convolution and pooling options (replace the core bindings, which they extend) ----
+  auto ints = [](const py::object& v, std::size_t n, const char* op, const char* what) {
+    std::vector<std::int64_t> out;
+    if (py::isinstance<py::int_>(v)) {
+      out.assign(n, v.cast<std::int64_t>());
+      return out;
+    }
+    try {
+      out = v.cast<std::vector<std::int64_t>>();
+    } catch (py::cast_error&) {
+      throw py::type_error(std::string(op) + ": " + what + " is an int or a tuple of ints, got " + std::string(py::repr(v)));
+    }
+    return out;
+  };
+  drop(m, "conv2d");
+  m.def("conv2d", [ints](const gl::Tensor& x, const gl::Tensor& w, const OptTensor& b, const py::object& stride,
+                         const py::object& padding, const py::object& dilation, std::int64_t groups) {
+    const auto st = ints(stride, 2, "conv2d", "stride"), dl = ints(dilation, 2, "conv2d", "dilation");
+    if (st.size() != 2 || dl.size() != 2) throw py::value_error("conv2d: stride and dilation take 2 numbers (h, w)");
+    std::vector<std::int64_t> pad;
+    if (py::isinstance<py::str>(padding)) {
+      const std::string mode = padding.cast<std::string>();
+      if (mode == "valid") {
+        pad = {0, 0};
+      } else if (mode == "same") {
+        if (st[0] != 1 || st[1] != 1) throw py::value_error("conv2d: padding='same' needs stride 1");
+        if (w.dim() != 4) throw py::value_error("conv2d: weight must be [K, C, R, S], got " + gl::describe(w));
+        const std::int64_t th = dl[0] * (w.shape()[2] - 1), tw = dl[1] * (w.shape()[3] - 1);
+        pad = {tw / 2, tw - tw / 2, th / 2, th - th / 2};  // PyTorch: the extra one on the right/bottom
+      } else {
+        throw py::value_error("conv2d: padding must be a number, a tuple, 'same' or 'valid', got '" + mode + "'");
+      }
+    } else {
+      pad = ints(padding, 2, "conv2d", "padding");
+      if (pad.size() != 2 && pad.size() != 4)
+        throw py::value_error("conv2d: padding takes 1, 2 (h, w) or 4 (left, right, top, bottom) numbers");
+    }
+    ReleaseGil release;
+    return gl::conv2d_ex(x, w, b ? *b : gl::Tensor(), st[0], st[1], pad, dl[0], dl[1], groups);
+  }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1, py::arg("padding") = 0,
+     py::arg("dilation") = 1, py::arg("groups") = 1,
+     "x [N,C,H,W], weight [K,C/groups,R,S], bias [K] or None -> [N,K,Ho,Wo]; stride/dilation int or (h, w); padding "
+     "int, (h, w), (left, right, top, bottom) (negative crops), 'same' or 'valid'; groups splits the channels.");
+  drop(m, "conv1d");
+  m.def("conv1d", [ints](const gl::Tensor& x, const gl::Tensor& w, const OptTensor& b, std::int64_t stride,
+                         const py::object& padding, std::int64_t dilation, std::int64_t groups) {
+    if (x.dim() != 3 || w.dim() != 3)
+      throw py::value_error("conv1d: needs x [N, C, L] and weight [K, C/groups, S], got " + gl::describe(x) + " and " +
+                            gl::describe(w));
+    std::vector<std::int64_t> lr;
+    if (py::isinstance<py::str>(padding)) {
+      const std::string mode = padding.cast<std::string>();
+      if (mode == "same") {
+        if (stride != 1) throw py::value_error("conv1d: padding='same' needs stride 1");
+        const std::int64_t t = dilation * (w.shape()[2] - 1);
+        lr = {t / 2, t - t / 2};
+      } else if (mode == "valid") {
+        lr = {0, 0};
+      } else {
+        throw py::value_error("conv1d: padding must be a number, (left, right), 'same' or 'valid', got '" + mode + "'");
+      }
+    } else {
+      lr = ints(padding, 2, "conv1d", "padding");
+      if (lr.size() != 2) throw py::value_error("conv1d: padding takes 1 or 2 (left, right) numbers");
+    }
+    ReleaseGil release;
+    const gl::Tensor y = gl::conv2d_ex(gl::unsqueeze(x, 2), gl::unsqueeze(w, 2), b ? *b : gl::Tensor(), 1, stride,
+                                       {lr[0], lr[1], 0, 0}, 1, dilation, groups);
+    return gl::squeeze(y, 2);
+  }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1, py::arg("padding") = 0,
+     py::arg("dilation") = 1, py::arg("groups") = 1,
+     "x [N,C,L], weight [K,C/groups,S], bias [K] or None -> [N,K,Lo]; padding int, (left, right), 'same' or 'valid'.");
+  m.def("conv_transpose2d", [ints](const gl::Tensor& x, const gl::Tensor& w, const OptTensor& b,
+                                   const py::object& stride, const py::object& padding,
+                                   const py::object& output_padding, std::int64_t groups, const py::object& dilation) {
+    const auto st = ints(stride, 2, "conv_transpose2d", "stride"), pd = ints(padding, 2, "conv_transpose2d", "padding"),
+               op = ints(output_padding, 2, "conv_transpose2d", "output_padding"),
+               dl = ints(dilation, 2, "conv_transpose2d", "dilation");
+    if (st.size() != 2 || pd.size() != 2 || op.size() != 2 || dl.size() != 2)
+      throw py::value_error("conv_transpose2d: stride, padding, output_padding and dilation take 1 or 2 numbers");
+    ReleaseGil release;
+    return gl::conv_transpose2d(x, w, b ? *b : gl::Tensor(), st[0], st[1], pd[0], pd[1], op[0], op[1], groups, dl[0],
+                                dl[1]);
+  }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1, py::arg("padding") = 0,
+     py::arg("output_padding") = 0, py::arg("groups") = 1, py::arg("dilation") = 1,
+     "the transposed convolution (conv2d's input gradient as an op): x [N,C,H,W], weight [C,K/groups,R,S] -> "
+     "[N,K,(H-1)*stride-2*padding+dilation*(R-1)+output_padding+1, ...].");
+  m.def("conv_transpose1d", [](const gl::Tensor& x, const gl::Tensor& w, const OptTensor& b, std::int64_t stride,
+                               std::int64_t padding, std::int64_t output_padding, std::int64_t groups,
+                               std::int64_t dilation) {
+    ReleaseGil release;
+    return gl::conv_transpose1d(x, w, b ? *b : gl::Tensor(), stride, padding, output_padding, groups, dilation);
+  }, py::arg("input"), py::arg("weight"), py::arg("bias") = py::none(), py::arg("stride") = 1, py::arg("padding") = 0,
+     py::arg("output_padding") = 0, py::arg("groups") = 1, py::arg("dilation") = 1,
+     "x [N,C,L], weight [C,K/groups,S] -> [N,K,(L-1)*stride-2*padding+dilation*(S-1)+output_padding+1].");
+  drop(m, "max_pool2d");
+  m.def("max_pool2d", [ints](const gl::Tensor& x, const py::object& kernel_size, const py::object& stride,
+                             const py::object& padding, bool ceil_mode, const py::object& kernel_kw) {
+    const py::object& kernel = kernel_size.is_none() ? kernel_kw : kernel_size;
+    if (kernel.is_none()) throw py::type_error("max_pool2d: give kernel_size");
+    const auto k = ints(kernel, 2, "max_pool2d", "kernel_size");
+    const auto s = stride.is_none() || (py::isinstance<py::int_>(stride) && stride.cast<std::int64_t>() == 0)
+                       ? k : ints(stride, 2, "max_pool2d", "stride");
+    const auto p = ints(padding, 2, "max_pool2d", "padding");
+    if (k.size() != 2 || s.size() != 2 || p.size() != 2)
+      throw py::value_error("max_pool2d: kernel_size, stride and padding take 1 or 2 numbers (h, w)");
+    ReleaseGil release;
+    if (k[0] == k[1] && s[0] == s[1] && p[0] == p[1] && !ceil_mode)
+      return gl::max_pool2d(x, k[0], s[0], p[0]);  // the engine's kernel
+    return gl::max_pool2d_ex(x, k[0], k[1], s[0], s[1], p[0], p[1], ceil_mode);
+  }, py::arg("input"), py::arg("kernel_size") = py::none(), py::arg("stride") = py::none(), py::arg("padding") = 0,
+     py::arg("ceil_mode") = false, py::kw_only(), py::arg("kernel") = py::none(),
+     "x [N,C,H,W] -> [N,C,Ho,Wo]; kernel_size/stride/padding int or (h, w) (stride None or 0: the kernel); "
+     "padding counts as -inf; ceil_mode rounds the output size up (PyTorch's rule).");
+
   // ---- losses ---------------------------------------------------------------------------------
   drop(m, "cross_entropy");
   m.def("cross_entropy", [](const OptTensor& input, const py::object& target_arg, const std::string& reduction,

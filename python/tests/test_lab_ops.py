@@ -437,3 +437,68 @@ def test_max_logsumexp_on_drawn_shapes(shape, dim, keepdim):
     x = rng.standard_normal(shape)
     compare_op(lambda a: gradlab.max(a, dim, keepdim)[0], lambda a: torch.max(a, dim, keepdim)[0], [x], rng)
     compare_op(lambda a: gradlab.logsumexp(a, dim, keepdim), lambda a: torch.logsumexp(a, dim, keepdim), [x], rng)
+
+
+# ---- convolution options ----------------------------------------------------------------------------
+@pytest.mark.parametrize("stride,padding,dilation,groups", [(1, 0, 1, 1), (2, 1, 1, 2), ((2, 1), (1, 2), (2, 1), 1),
+                                                            (1, "same", 2, 2), (1, "valid", 1, 1), (1, (2, 0, 1, 1), 1, 1),
+                                                            (1, (1, -1, 0, 1), 1, 2)])
+def test_conv2d_options_like_torch(stride, padding, dilation, groups, rng):
+    x, w, b = rng.standard_normal((2, 4, 7, 6)), rng.standard_normal((6, 4 // groups, 3, 2)), rng.standard_normal(6)
+    if isinstance(padding, tuple) and len(padding) == 4:
+        tf = lambda a, c, d: F.conv2d(F.pad(a, padding), c, d, stride, 0, dilation, groups)  # noqa: E731
+    else:
+        tf = lambda a, c, d: F.conv2d(a, c, d, stride, padding, dilation, groups)  # noqa: E731
+    compare_op(lambda a, c, d: gradlab.conv2d(a, c, d, stride=stride, padding=padding, dilation=dilation, groups=groups),
+               tf, [x, w, b], rng)
+
+
+@pytest.mark.parametrize("stride,padding,dilation,groups", [(1, 0, 1, 1), (2, 1, 1, 2), (1, "same", 2, 1),
+                                                            (1, (2, 0), 1, 1)])
+def test_conv1d_options_like_torch(stride, padding, dilation, groups, rng):
+    x, w = rng.standard_normal((2, 4, 9)), rng.standard_normal((6, 4 // groups, 3))
+    if isinstance(padding, tuple):
+        tf = lambda a, c: F.conv1d(F.pad(a, padding), c, None, stride, 0, dilation, groups)  # noqa: E731
+    else:
+        tf = lambda a, c: F.conv1d(a, c, None, stride, padding, dilation, groups)  # noqa: E731
+    compare_op(lambda a, c: gradlab.conv1d(a, c, stride=stride, padding=padding, dilation=dilation, groups=groups),
+               tf, [x, w], rng)
+
+
+@pytest.mark.parametrize("stride,padding,output_padding,groups,dilation",
+                         [(1, 0, 0, 1, 1), (2, 1, 1, 1, 1), ((2, 3), (1, 0), (1, 2), 2, 1), (1, 1, 0, 1, 2)])
+def test_conv_transpose2d_like_torch(stride, padding, output_padding, groups, dilation, rng):
+    x, w, b = rng.standard_normal((2, 4, 5, 4)), rng.standard_normal((4, 6 // groups, 3, 2)), rng.standard_normal(6)
+    compare_op(lambda a, c, d: gradlab.conv_transpose2d(a, c, d, stride, padding, output_padding, groups, dilation),
+               lambda a, c, d: F.conv_transpose2d(a, c, d, stride, padding, output_padding, groups, dilation),
+               [x, w, b], rng)
+    compare_op(lambda a, c: gradlab.conv_transpose1d(a, c, None, 2, 1, 1),
+               lambda a, c: F.conv_transpose1d(a, c, None, 2, 1, 1), [x[:, :, 0], w[:, :, :, 0]], rng)
+
+
+def test_conv_transpose_is_the_input_gradient_of_conv(rng):
+    x = gradlab.tensor(rng.standard_normal((1, 3, 8, 8)), dtype="float64", requires_grad=True)
+    w = gradlab.tensor(rng.standard_normal((5, 3, 3, 3)), dtype="float64")
+    y = gradlab.conv2d(x, w, stride=2, padding=1)
+    g = gradlab.tensor(rng.standard_normal(y.shape), dtype="float64")
+    y.backward(g)
+    np.testing.assert_allclose(gradlab.conv_transpose2d(g, w, stride=2, padding=1, output_padding=1).numpy(),
+                               x.grad.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("kernel,stride,padding,ceil_mode", [((3, 2), None, 0, False), ((3, 2), (2, 1), (1, 1), False),
+                                                             (3, 2, 1, True), ((2, 3), (3, 2), (1, 0), True)])
+def test_max_pool2d_options_like_torch(kernel, stride, padding, ceil_mode, rng):
+    compare_op(lambda a: gradlab.max_pool2d(a, kernel, stride, padding, ceil_mode),
+               lambda a: F.max_pool2d(a, kernel, stride, padding, ceil_mode=ceil_mode),
+               [rng.standard_normal((2, 3, 7, 8))], rng)
+
+
+def test_convolution_option_errors(rng):
+    x, w = gradlab.ones(1, 4, 5, 5), gradlab.ones(2, 3, 3, 3)
+    with pytest.raises(ValueError, match="groups"):
+        gradlab.conv2d(x, w, groups=2)
+    with pytest.raises(ValueError, match="same"):
+        gradlab.conv2d(x, gradlab.ones(2, 4, 3, 3), stride=2, padding="same")
+    with pytest.raises(ValueError, match="output_padding"):
+        gradlab.conv_transpose2d(x, gradlab.ones(4, 2, 3, 3), output_padding=2)

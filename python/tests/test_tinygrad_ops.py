@@ -9,8 +9,8 @@
 # Not ported (ops gradlab does not have): unfold, meshgrid, linspace, eye, tril/triu, lerp,
 # trunc, bitwise ops and shifts, asin/acos/atan/sinh/cosh/asinh/..., celu/selu/mish/hardswish,
 # softsign/logsigmoid/hardsigmoid/quick_gelu/erf, copysign, logaddexp, cumprod/cummax,
-# logcumsumexp, sort/argsort/topk, roll, diag, unflatten, convolutions and pools (tested in
-# test_ops.py), scatter/scatter_reduce, attention, interpolate, bitcast.
+# logcumsumexp, sort/argsort/topk, roll, diag, unflatten, conv3d, pooling with dilation or
+# return_indices, max_unpool2d, scatter/scatter_reduce, attention, interpolate, bitcast.
 import math
 
 import numpy as np
@@ -1021,44 +1021,17 @@ def test_nll_loss_ignore_index():
 
 
 # ---- convolutions and pools (the convolution category) --------------------------------------
-# gradlab has conv2d/conv1d with int or (h, w) stride and symmetric padding, and square max/avg pools.
-# tinygrad's cases that need groups, dilation, asymmetric or negative padding, transposed
-# convolutions or non-square pools are kept, marked xfail(strict) with the missing feature named:
-# they are the category's remaining failures.
-def _unsupported(what):
-    raise NotImplementedError(f"gradlab has no {what}")
-
-
+# gradlab.conv2d/conv1d take groups, dilation, (h, w) or (left, right, top, bottom) padding (negative
+# crops) and 'same'; conv_transpose2d; max_pool2d takes non-square windows/strides/paddings and
+# ceil_mode. tinygrad's Tensor.conv2d also serves 1-D inputs, hence the wrapper.
 def gl_conv2d(x, w, b=None, stride=1, padding=0, groups=1, dilation=1):
-    if groups != 1:
-        _unsupported("grouped convolution (groups)")
-    if dilation not in (1, (1, 1)):
-        _unsupported("dilated convolution (dilation)")
-    if isinstance(padding, (tuple, list)) and len(padding) != 2:
-        _unsupported("asymmetric padding (4-tuples)")
-    if (isinstance(padding, int) and padding < 0) or (isinstance(padding, (tuple, list)) and min(padding) < 0):
-        _unsupported("negative padding")
     if x.ndim == 3:
-        if isinstance(padding, (tuple, list)):
-            if padding[0] != padding[1]:
-                _unsupported("asymmetric padding")
-            padding = padding[0]
-        return gradlab.conv1d(x, w, b, stride, padding)
-    return gradlab.conv2d(x, w, b, stride, padding)
+        return gradlab.conv1d(x, w, b, stride, padding, dilation, groups)
+    return gradlab.conv2d(x, w, b, stride, padding, dilation, groups)
 
 
 def gl_max_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False):
-    if ceil_mode:
-        _unsupported("ceil_mode pooling")
-    k = kernel_size if isinstance(kernel_size, int) else (kernel_size[0] if kernel_size[0] == kernel_size[1] else None)
-    s = k if stride is None else (stride if isinstance(stride, int) else (stride[0] if stride[0] == stride[1] else None))
-    p = padding if isinstance(padding, int) else (padding[0] if padding[0] == padding[1] else None)
-    if k is None or s is None or p is None:
-        _unsupported("non-square pooling windows, strides or paddings")
-    return gradlab.max_pool2d(x, k, s, p)
-
-
-xfail_missing = pytest.mark.xfail(raises=NotImplementedError, strict=True)
+    return gradlab.max_pool2d(x, kernel_size, stride, padding, ceil_mode)
 
 
 def test_simple_conv2d():
@@ -1131,7 +1104,6 @@ def test_max_pool2d_simple():
                    lambda x: gl_max_pool2d(x, kernel_size=(2, 2)))
 
 
-@xfail_missing
 def test_conv1d():
     for bs in [1, 8]:
         for cin in [1, 3]:
@@ -1141,7 +1113,6 @@ def test_conv1d():
                                    lambda x, w: gl_conv2d(x, w, groups=groups), grad_rtol=1e-5)
 
 
-@xfail_missing
 def test_conv2d():
     for H in [2, 3]:
         for W in [1, 3, 5]:
@@ -1150,7 +1121,6 @@ def test_conv2d():
                                lambda x, w: gl_conv2d(x, w, groups=groups), grad_rtol=1e-5)
 
 
-@xfail_missing
 @pytest.mark.parametrize("bs,groups,rcout,cin,hw,k", [(1, 2, 1, 2, 1, 1), (1, 2, 2, 2, 1, 1), (1, 32, 1, 1, 32, 1),
                                                        (4, 5, 7, 3, 5, 3)],
                          ids=["simple_grouped", "medium_grouped", "depthwise", "grouped"])
@@ -1159,33 +1129,28 @@ def test_grouped_conv2d(bs, groups, rcout, cin, hw, k):
                    lambda x, w: gl_conv2d(x, w, groups=groups), grad_rtol=1e-5)
 
 
-@xfail_missing
 def test_fancy_conv2d():
     helper_test_op([(2, 3, 11, 28), (3, 1, 3, 3)], lambda x, w: F.conv2d(x, w, groups=3),
                    lambda x, w: gl_conv2d(x, w, groups=3), grad_rtol=1e-5)
 
 
-@xfail_missing
 def test_dilated_conv2d():
     for d in [2, (2, 1)]:
         helper_test_op([(4, 3, 11, 28), (4, 3, 3, 3)], lambda x, w: F.conv2d(x, w, dilation=d),
                        lambda x, w: gl_conv2d(x, w, dilation=d))
 
 
-@xfail_missing
 def test_negative_padding_conv2d():
     helper_test_op([(1, 1, 10, 10), (1, 1, 3, 3)], lambda x, w: F.conv2d(x[:, :, 1:-1, 1:-1], w),
                    lambda x, w: gl_conv2d(x, w, padding=-1))
 
 
-@xfail_missing
 def test_simple_padding_conv2d():
     p = (1, 1, 1, 1)
     helper_test_op(None, lambda x, w: F.conv2d(F.pad(x, p), w), lambda x, w: gl_conv2d(x, w, padding=p),
                    vals=[[[[[2., 3.]]]], [[[[1.]]]]])
 
 
-@xfail_missing
 def test_asymmetric_padding_conv2d():
     for p in [(0, 1, 0, 1), (2, 1, 2, 1), (2, 0, 2, 1)]:
         for n in [3, 4]:
@@ -1193,7 +1158,6 @@ def test_asymmetric_padding_conv2d():
                            lambda x, w: gl_conv2d(x, w, padding=p))
 
 
-@xfail_missing
 def test_asymmetric_padding_conv1d():
     for p in [(0, 1), (2, 1), (2, 0)]:
         for n in [3, 4]:
@@ -1201,20 +1165,55 @@ def test_asymmetric_padding_conv1d():
                            lambda x, w: gl_conv2d(x, w, padding=p))
 
 
-@xfail_missing
-@pytest.mark.parametrize("case", ["simple", "bias", "grouped", "strided"])
-def test_conv_transpose2d(case):
-    _unsupported("conv_transpose2d")
+def test_simple_conv_transpose2d():
+    helper_test_op([(2, 4, 9, 9), (4, 4, 3, 3)], lambda x, w: F.conv_transpose2d(x, w),
+                   lambda x, w: gradlab.conv_transpose2d(x, w), grad_rtol=1e-5)
 
 
-@xfail_missing
+def test_bias_conv_transpose2d():
+    helper_test_op([(2, 4, 9, 9), (4, 4, 3, 3), (4,)], lambda x, w, b: F.conv_transpose2d(x, w, b),
+                   lambda x, w, b: gradlab.conv_transpose2d(x, w, b), grad_rtol=1e-5)
+
+
+def test_grouped_conv_transpose2d():
+    helper_test_op([(2, 4, 9, 9), (4, 4, 3, 3)], lambda x, w: F.conv_transpose2d(x, w, groups=2),
+                   lambda x, w: gradlab.conv_transpose2d(x, w, groups=2), grad_rtol=1e-5)
+
+
+def test_padded_conv_transpose2d():
+    for padding in [(1, 2), (2, 1), 2, 1, 0]:
+        helper_test_op([(2, 4, 9, 9), (4, 4, 3, 3)], lambda x, w: F.conv_transpose2d(x, w, padding=padding),
+                       lambda x, w: gradlab.conv_transpose2d(x, w, padding=padding), grad_rtol=1e-5)
+    helper_test_exception([(2, 16, 2, 2), (32, 16, 3, 3)], lambda x, w: F.conv_transpose2d(x, w, padding=(1, 1, 1)),
+                          lambda x, w: gradlab.conv_transpose2d(x, w, padding=(1, 1, 1)), expected=(RuntimeError, ValueError))
+
+
+def test_dilated_conv_transpose2d():
+    for dilation in [(1, 2), (2, 1), 2, 1]:
+        helper_test_op([(2, 4, 9, 9), (4, 4, 3, 3)], lambda x, w: F.conv_transpose2d(x, w, dilation=dilation),
+                       lambda x, w: gradlab.conv_transpose2d(x, w, dilation=dilation), grad_rtol=1e-5)
+
+
+def test_strided_conv_transpose2d():
+    for stride in [(2, 1), (1, 2), 1]:
+        helper_test_op([(2, 4, 4, 5), (4, 4, 3, 3)], lambda x, w: F.conv_transpose2d(x, w, stride=stride),
+                       lambda x, w: gradlab.conv_transpose2d(x, w, stride=stride), atol=1e-5, grad_rtol=1e-5)
+
+
+def test_output_padded_conv_transpose2d():
+    for output_padding, stride in [((1, 1), (2, 3)), ((2, 1), (3, 2))]:
+        helper_test_op([(2, 4, 6, 5), (4, 4, 3, 3), (4,)],
+                       lambda x, w, b: F.conv_transpose2d(x, w, b, output_padding=output_padding, stride=stride),
+                       lambda x, w, b: gradlab.conv_transpose2d(x, w, b, output_padding=output_padding, stride=stride),
+                       grad_rtol=1e-5)
+
+
 def test_max_pool2d():
     for ksz in [(2, 2), (3, 3), 2, 3, (3, 2), (5, 5), (5, 1)]:
         helper_test_op([(32, 2, 11, 28)], lambda x: F.max_pool2d(x, kernel_size=ksz),
                        lambda x: gl_max_pool2d(x, kernel_size=ksz))
 
 
-@xfail_missing
 def test_max_pool2d_padding():
     for ksz in [(2, 2), (3, 3), 2, 3, (3, 2)]:
         for p in [1, (1, 0), (0, 1)]:
@@ -1222,7 +1221,6 @@ def test_max_pool2d_padding():
                            lambda x: gl_max_pool2d(x, kernel_size=ksz, padding=p))
 
 
-@xfail_missing
 def test_max_pool2d_bigger_stride():
     for stride in [(2, 3), (3, 2), 2, 3]:
         helper_test_op([(4, 2, 11, 28)], lambda x: F.max_pool2d(x, kernel_size=(2, 2), stride=stride),
@@ -1234,7 +1232,6 @@ def test_max_pool2d_unit_stride():
                    lambda x: gl_max_pool2d(x, kernel_size=(5, 5), stride=1))
 
 
-@xfail_missing
 def test_max_pool2d_ceil_mode():
     for ksz in [(3, 3), 3, (3, 2), 4]:
         helper_test_op([(1, 1, 6, 6)], lambda x: F.max_pool2d(x, kernel_size=ksz, padding=1, stride=3, ceil_mode=True),
