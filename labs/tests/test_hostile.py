@@ -2,12 +2,11 @@
 interpreter, an exception or a syntax error costs only the tests that need that code, within the
 limits, and results.json is always written (and valid: grade_file checks it)."""
 import json
-import os
 import time
 
 import pytest
 
-from conftest import LABS_DIR, failed, grade_file, notebook_of_cells
+from conftest import failed, grade_file, notebook_of_cells
 
 LAB = "lab1_autograd"
 # Generous enough for a loaded 2-core machine (an import or a check cell must never hit them).

@@ -21,7 +21,7 @@ def test_cells_and_versions():
     lab = source.parse(LAB, "demo")
     assert [c.kind for c in lab.cells] == ["markdown", "code", "hidden"]
     assert lab.cells[0].source == "# Title"
-    assert source.student(lab.cells[1].source) == "def f(x):\n    raise NotImplementedError('return twice x')"
+    assert source.student(lab.cells[1].source) == "def f(x):\n    raise NotImplementedError('f: return twice x')"
     assert source.solution(lab.cells[1].source) == "def f(x):\n    return 2 * x"
     assert "@test" in lab.hidden_source() and len(lab.markdown_and_code()) == 2
 

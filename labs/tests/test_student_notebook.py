@@ -1,7 +1,6 @@
 """The student notebooks run in Jupyter (a real kernel, nbclient): every public check cell fails with
 the stub's NotImplementedError and its hint, never another error; the solution notebooks run with every
 public check printing its "ok:" line."""
-import os
 
 import nbformat
 import pytest

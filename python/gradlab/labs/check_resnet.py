@@ -27,7 +27,7 @@ def load_batch(fn, n=5, seed=0):
         raise LabCheckError("your load_batch must return (x, y)")
     compare(got[1], labels, f"your load_batch's labels ({n} records of 3073 bytes: the first byte is the label)",
             "the records hold")
-    compare(got[0], pixels, f"your load_batch's images (each record's 3072 bytes after the label)", "the records hold")
+    compare(got[0], pixels, "your load_batch's images (each record's 3072 bytes after the label)", "the records hold")
     try:
         fn(raw[:-1])
     except ValueError:

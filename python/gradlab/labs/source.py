@@ -78,15 +78,34 @@ def parse(text, name="lab", path="<lab>"):
     return lab
 
 
+_DEF = re.compile(r"^(\s*)(?:async\s+)?def\s+(\w+)")
+_CLASS = re.compile(r"^(\s*)class\s+(\w+)")
+
+
+def _enclosing(lines, indent):
+    """'Class.method' or 'function' around a line indented by `indent`, from the lines above it."""
+    names = []
+    for line in reversed(lines):
+        m = _DEF.match(line) or _CLASS.match(line)
+        if m and len(m.group(1)) < indent:
+            names.insert(0, m.group(2))
+            indent = len(m.group(1))
+    return ".".join(names)
+
+
 def student(source, where="<cell>"):
-    """The student's version of a code cell: each solution block becomes a NotImplementedError."""
+    """The student's version of a code cell: each solution block becomes a NotImplementedError
+    naming the function it sits in: raise NotImplementedError('Tanh.forward: <hint>')."""
     out, inside = [], None
-    for offset, line in enumerate(source.splitlines()):
+    lines = source.splitlines()
+    for offset, line in enumerate(lines):
         b, e = _BEGIN.match(line), _END.match(line)
         if b:
             if inside is not None:
                 raise LabSourceError(f"{where}+{offset}: BEGIN SOLUTION inside a solution block")
             hint = (b.group(2) or "write this part").strip()
+            owner = _enclosing(lines[:offset], len(b.group(1)))
+            hint = f"{owner}: {hint}" if owner else hint
             out.append(f"{b.group(1)}raise NotImplementedError({hint!r})")
             inside = offset
         elif e:
