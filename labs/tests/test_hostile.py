@@ -120,3 +120,10 @@ def test_command_line_always_writes_results(built, tmp_path):
     subprocess.run([sys.executable, "-m", "gradlab.labs", "grade", str(built[LAB]["solution"]), "--tests",
                     str(broken), "--results", str(out)], check=True, capture_output=True)
     assert "the autograder failed" in json.loads(out.read_text())["output"]
+
+
+def test_patching_the_checks_does_not_pass_the_hidden_tests(solution_cells, built, tmp_path):
+    cheat = "import gradlab.labs.checks as c\nc.compare = lambda *a, **k: None\nc.check_backward = lambda *a, **k: None"
+    cells = [c.replace("return grad * (1 - y * y)", "return -grad * (1 - y * y)") for c in solution_cells]
+    r, verdicts, _ = graded(with_cell(cells, 1, cheat), tmp_path, built)
+    assert "tanh_backward" in failed(verdicts)
