@@ -17,7 +17,8 @@ forward runs without recording (inside no_grad); apply records one graph node (n
 class) whose backward calls yours. The engine checks what backward returns: one gradient per
 input, each of its input's shape, None only for inputs that need no gradient; an error names the
 Function and the input. ``gradlab.gradcheck(Cube.apply, [x])`` and ``gradlab.jacobian`` accept it.
-Only forward functions that return one Tensor are supported.
+forward may return a tuple of float tensors of one dtype: backward then receives one gradient per
+output (zeros for outputs that were not used), as in PyTorch.
 """
 import numpy as np
 
@@ -74,14 +75,32 @@ class Function:
         ctx = FunctionCtx(needs)
         with _core.no_grad():
             out = cls.forward(ctx, *args)
-        if not isinstance(out, _Tensor):
-            raise TypeError(f"{name}.forward returned {type(out).__name__}; it must return one Tensor")
+        outs = tuple(out) if isinstance(out, (tuple, list)) else (out,)
+        for k, o in enumerate(outs):
+            if not isinstance(o, _Tensor):
+                raise TypeError(f"{name}.forward returned {type(o).__name__}" + (f" as output {k}" if len(outs) > 1 else "")
+                                + "; it must return a Tensor (or a tuple of Tensors)")
         if not any(needs):
             return out
         tensor_positions = [i for i, a in enumerate(args) if isinstance(a, _Tensor)]
+        multi = isinstance(out, (tuple, list))
+        if multi:
+            # Several outputs travel as one flat node output; backward gets them split back.
+            if len({o.dtype for o in outs}) != 1:
+                raise TypeError(f"{name}.forward returned outputs of different dtypes; use one float dtype")
+            shapes = [tuple(o.shape) for o in outs]
+            sizes = [int(np.prod(s)) for s in shapes]
+            flat = _core.cat([_core.reshape(o, [n]) for o, n in zip(outs, sizes)], 0)
 
         def backward(grad):
-            grads = cls.backward(ctx, grad)
+            if multi:
+                pieces, at = [], 0
+                for s, n in zip(shapes, sizes):
+                    pieces.append(_core.reshape(_core.slice(grad, 0, at, at + n), list(s)))
+                    at += n
+                grads = cls.backward(ctx, *pieces)
+            else:
+                grads = cls.backward(ctx, grad)
             if not isinstance(grads, (tuple, list)):
                 grads = (grads,)
             if len(grads) != len(args):
@@ -107,7 +126,14 @@ class Function:
                 out_grads.append(g)
             return out_grads
 
-        return _core._custom_function(name, [args[i] for i in tensor_positions], out, backward)
+        recorded = _core._custom_function(name, [args[i] for i in tensor_positions], flat if multi else out, backward)
+        if not multi:
+            return recorded
+        results, at = [], 0
+        for s, n in zip(shapes, sizes):
+            results.append(_core.reshape(_core.slice(recorded, 0, at, at + n), list(s)))
+            at += n
+        return tuple(results)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=False):

@@ -234,9 +234,11 @@ std::pair<gl::Tensor, gl::Tensor> pair_args(const py::object& a, const py::objec
   return {ops->b, ops->a};
 }
 
+// (values, indices) as a named tuple, as torch.return_types; the class is made once.
 py::object values_indices(const gl::ValuesIndices& r) {
-  py::object cls = py::module_::import("collections").attr("namedtuple")("return_types", "values indices");
-  return cls(r.values, r.indices);
+  static py::object* cls = new py::object(
+      py::module_::import("collections").attr("namedtuple")("return_types", "values indices"));
+  return (*cls)(r.values, r.indices);
 }
 
 // The Python callable of a custom Function's backward, freed with the GIL held

@@ -201,3 +201,35 @@ def test_cifar10_dataset_over_binary_files(tmp_path):
     assert abs(chan[0][0].numpy().mean()) < 2
     with pytest.raises(ValueError):
         gradlab.data.CIFAR10(tmp_path / "missing")
+
+
+class SinCos(Function):
+    """Two outputs: sin(x) and cos(x) * y."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return x.sin(), x.cos() * y
+
+    @staticmethod
+    def backward(ctx, g_sin, g_cos):
+        x, y = ctx.saved_tensors
+        return g_sin * x.cos() - g_cos * x.sin() * y, g_cos * x.cos()
+
+
+def test_function_with_two_outputs_like_torch(rng):
+    xv, yv = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
+    x = gradlab.tensor(xv, dtype="float64", requires_grad=True)
+    y = gradlab.tensor(yv, dtype="float64", requires_grad=True)
+    s, c = SinCos.apply(x, y)
+    assert s.shape == (2, 3) and c.shape == (2, 3)
+    (s * 2 + c.tanh()).sum().backward()
+    tx, ty = torch.tensor(xv, requires_grad=True), torch.tensor(yv, requires_grad=True)
+    (tx.sin() * 2 + (tx.cos() * ty).tanh()).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), tx.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(y.grad.numpy(), ty.grad.numpy(), rtol=1e-10)
+    x2 = gradlab.tensor(xv, dtype="float64", requires_grad=True)
+    SinCos.apply(x2, gradlab.tensor(yv, dtype="float64"))[0].sum().backward()  # the unused output's gradient is 0
+    np.testing.assert_allclose(x2.grad.numpy(), np.cos(xv), rtol=1e-10)
+    assert gradlab.gradcheck(lambda a, b: SinCos.apply(a, b)[1], [gradlab.tensor(xv, dtype="float64"),
+                                                                 gradlab.tensor(yv, dtype="float64")])
