@@ -112,3 +112,49 @@ def _permute(input, *order, **kw):
 
 Tensor.permute = _permute
 gradlab.permute = _permute
+
+
+class RemovableHandle:
+    """What register_hook returns: handle.remove() turns the hook off."""
+
+    def __init__(self):
+        self.active = True
+
+    def remove(self):
+        self.active = False
+
+
+def _register_hook(self, hook):
+    """t.register_hook(hook): hook(grad) is called with the gradient flowing back into t (grad has
+    t's shape) and may return a replacement (or None to keep it). Returns a handle with .remove().
+
+    gradlab puts an identity node after t and makes this Python object refer to its output, so
+    the hook sees the gradient of every use of t made after the call (PyTorch's hook also sees
+    uses made before it). Leaf tensors are not supported (their .grad would move to the node)."""
+    if not callable(hook):
+        raise TypeError(f"register_hook: hook must be callable, got {type(hook).__name__}")
+    if not self.requires_grad:
+        raise RuntimeError("register_hook: cannot register a hook on a tensor that does not require grad")
+    if self.is_leaf:
+        raise RuntimeError("register_hook: hooks on leaf tensors are not supported by gradlab (the engine has no "
+                           "hook in its accumulation); read x.grad after backward(), or hook a non-leaf result")
+    handle = RemovableHandle()
+    shape = tuple(self.shape)
+
+    def backward(grad):
+        if not handle.active:
+            return grad
+        replaced = hook(grad)
+        if replaced is None:
+            return grad
+        if not isinstance(replaced, Tensor) or tuple(replaced.shape) != shape:
+            raise ValueError(f"register_hook: the hook returned {type(replaced).__name__}"
+                             + (f" of shape {list(replaced.shape)}" if isinstance(replaced, Tensor) else "")
+                             + f"; return None or a gradient of shape {list(shape)}")
+        return replaced
+
+    self._rebind(_core._custom_function("hook", [self], self, backward))
+    return handle
+
+
+Tensor.register_hook = _register_hook

@@ -325,6 +325,8 @@ void bind_lab_ops(py::module_& m) {
                             " (" + std::to_string(t.numel()) + " elements); item() needs exactly one");
     return tensor_to_numpy(t, false).attr("item")();
   }, "The one element as a Python number (int for integer tensors, bool for bool).");
+  // register_hook (gradlab/_lab.py): the Python object takes over a new handle (an identity node).
+  cls.def("_rebind", [](gl::Tensor& self, const gl::Tensor& other) { self = other; });
   cls.def("_graph_released", [](const gl::Tensor& t) { return t.grad_fn() && t.grad_fn()->released; });
 
   // ---- comparisons and selection -------------------------------------------------------

@@ -233,3 +233,26 @@ def test_function_with_two_outputs_like_torch(rng):
     np.testing.assert_allclose(x2.grad.numpy(), np.cos(xv), rtol=1e-10)
     assert gradlab.gradcheck(lambda a, b: SinCos.apply(a, b)[1], [gradlab.tensor(xv, dtype="float64"),
                                                                  gradlab.tensor(yv, dtype="float64")])
+
+
+def test_register_hook_sees_and_replaces_gradients(rng):
+    x = gradlab.tensor(rng.standard_normal(3), dtype="float64", requires_grad=True)
+    h = x * 2
+    seen = []
+    handle = h.register_hook(lambda g: seen.append(g.numpy().copy()))
+    (h * h).sum().backward(retain_graph=True)
+    np.testing.assert_allclose(seen[0], 2 * (2 * x.numpy()))
+    np.testing.assert_allclose(x.grad.numpy(), 8 * x.numpy())
+    x.grad = None
+    h2 = x * 3
+    h2.register_hook(lambda g: g * 0)  # replace the gradient
+    (h2 * h2).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), 0 * x.numpy())
+    handle.remove()
+    x.grad = None
+    (h * 1).sum().backward()
+    assert len(seen) == 1
+    with pytest.raises(RuntimeError, match="leaf"):
+        x.register_hook(print)
+    with pytest.raises(RuntimeError, match="does not require grad"):
+        gradlab.ones(2).register_hook(print)
