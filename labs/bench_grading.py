@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gradlab.labs import build, grade, grade_class
+from gradlab.labs import assemble, grade, grade_class
 
 LABS = ["lab1_autograd", "lab2_conv_matrix", "lab3_batchnorm", "lab4_resnet"]
 
@@ -27,7 +27,7 @@ def main():
     try:
         print(f"{'lab':18} {'one submission (median of %d)' % a.repeats:>32} {'class of %d, %d jobs' % (a.class_size, a.jobs):>24}")
         for lab in LABS:
-            paths = build.build(here / f"{lab}.py", work / lab, zip_autograder=False)
+            paths = assemble.build(here / f"{lab}.py", work / lab, zip_autograder=False)
             one = []
             for _ in range(a.repeats):
                 start = time.monotonic()

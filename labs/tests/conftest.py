@@ -11,26 +11,26 @@ REPO = LABS_DIR.parent
 LABS = ["lab1_autograd", "lab2_conv_matrix", "lab3_batchnorm", "lab4_resnet"]
 VALIDATE = REPO / "exercises" / "tests" / "validate_results.py"
 
-from gradlab.labs import build, grade  # noqa: E402
+from gradlab.labs import assemble, grade  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """{lab: {"student": path, "solution": path, "tests": path}} (no zip: test_autograder builds one)."""
     out = tmp_path_factory.mktemp("built")
-    return {lab: build.build(LABS_DIR / f"{lab}.py", out / lab, zip_autograder=False) for lab in LABS}
+    return {lab: assemble.build(LABS_DIR / f"{lab}.py", out / lab, zip_autograder=False) for lab in LABS}
 
 
 def notebook_from_source(text, name, path, version="solution"):
     """Builds one notebook version from lab source text (a mutated solution, say)."""
     from gradlab.labs import source
     lab = source.parse(text, name=name)
-    build.write_notebook(path, build.render(lab, version), name)
+    assemble.write_notebook(path, assemble.render(lab, version), name)
     return path
 
 
 def notebook_of_cells(cells, path):
-    build.write_notebook(path, [("code", c) for c in cells], "test")
+    assemble.write_notebook(path, [("code", c) for c in cells], "test")
     return path
 
 

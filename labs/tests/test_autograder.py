@@ -9,13 +9,13 @@ import zipfile
 import pytest
 
 from conftest import LABS_DIR, VALIDATE, read
-from gradlab.labs import build
+from gradlab.labs import assemble
 
 
 @pytest.fixture(scope="module")
 def tree(tmp_path_factory):
     out = tmp_path_factory.mktemp("zip")
-    paths = build.build(LABS_DIR / "lab3_batchnorm.py", out / "lab3")
+    paths = assemble.build(LABS_DIR / "lab3_batchnorm.py", out / "lab3")
     root = out / "autograder"
     for sub in ("source", "submission", "results"):
         (root / sub).mkdir(parents=True)

@@ -66,8 +66,8 @@ def test_mutation_loses_exactly_its_tests(lab, mutation, tmp_path):
     assert text.count(old) == 1, f"the mutation's text must occur once in {lab}.py: {old!r}"
     nb = notebook_from_source(text.replace(old, new), lab, tmp_path / f"{lab}.ipynb")
     tests = tmp_path / "hidden_tests.py"
-    from gradlab.labs import build, source
-    build._write(tests, build.HIDDEN_HEADER.format(name=lab) + source.parse(text, lab).hidden_source() + "\n")
+    from gradlab.labs import assemble, source
+    assemble._write(tests, assemble.HIDDEN_HEADER.format(name=lab) + source.parse(text, lab).hidden_source() + "\n")
     r, verdicts = grade_file(nb, tests)
     assert failed(verdicts) == expected, f"{what}: failed {sorted(failed(verdicts))}, expected {sorted(expected)}"
     lost = sum(t["max_score"] for t in r["tests"] if t["name"] in expected)

@@ -7,7 +7,7 @@
 import argparse
 import sys
 
-from gradlab.labs import build, grade, grade_class
+from gradlab.labs import assemble, grade, grade_class
 
 
 def _limits(ap):
@@ -44,7 +44,7 @@ def main(argv=None):
     _limits(c)
     a = ap.parse_args(argv)
     if a.cmd == "build":
-        paths = build.build(a.lab, a.out, repo=a.repo, zip_autograder=not a.no_zip)
+        paths = assemble.build(a.lab, a.out, repo=a.repo, zip_autograder=not a.no_zip)
         for kind, path in paths.items():
             print(f"{kind:8} {path}")
         return 0

@@ -1,4 +1,5 @@
 """Builds one lab: student notebook, solution notebook, hidden tests, Gradescope autograder zip.
+(Not named build.py: pyproject.toml's sdist.exclude "build*" would drop it from the package.)
 
     python -m gradlab.labs build labs/lab1_autograd.py --out dist/lab1
     -> dist/lab1/student/lab1_autograd.ipynb    (stubs raise NotImplementedError with a hint)
