@@ -364,3 +364,16 @@ TEST(LabConv, TransposedConvolutionIsTheInputGradient) {
 
 }  // namespace
 }  // namespace gl
+
+namespace gl {
+namespace {
+TEST(LabConv, AveragePoolWithNonSquareWindows) {
+  using Inputs = std::vector<Tensor>;
+  Tensor x = test::randn64({2, 3, 7, 6}, 47);
+  EXPECT_OP_GRADIENTS_OK([](const Inputs& in) { return avg_pool2d_ex(in[0], 3, 2, 2, 1, 1, 1); }, {x});
+  // square windows agree with the engine's kernel
+  EXPECT_TRUE(test::all_close(avg_pool2d_ex(x, 3, 3, 2, 2, 1, 1), avg_pool2d(x, 3, 2, 1), 1e-12, 1e-14));
+  EXPECT_TRUE(test::all_close(max_pool2d_ex(x, 3, 3, 2, 2, 1, 1), max_pool2d(x, 3, 2, 1), 0, 0));
+}
+}  // namespace
+}  // namespace gl

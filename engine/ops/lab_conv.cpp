@@ -138,4 +138,25 @@ Tensor max_pool2d_ex(const Tensor& x, std::int64_t R, std::int64_t S, std::int64
   return amax(stack(windows, 0), {0});
 }
 
+Tensor avg_pool2d_ex(const Tensor& x, std::int64_t R, std::int64_t S, std::int64_t stride_h, std::int64_t stride_w,
+                     std::int64_t pad_h, std::int64_t pad_w) {
+  require_float("avg_pool2d", x);
+  GL_CHECK(x.dim() == 4, "avg_pool2d: x must be [N, C, H, W], got {}", describe(x));
+  GL_CHECK(R >= 1 && S >= 1 && stride_h >= 1 && stride_w >= 1, "avg_pool2d: kernel and stride must be >= 1");
+  GL_CHECK(pad_h >= 0 && pad_w >= 0 && 2 * pad_h <= R && 2 * pad_w <= S,
+           "avg_pool2d: padding ({}, {}) must be at most half the kernel ({}, {})", pad_h, pad_w, R, S);
+  const Tensor padded = pad(x, {pad_w, pad_w, pad_h, pad_h});
+  const std::int64_t Hp = padded.shape()[2], Wp = padded.shape()[3];
+  GL_CHECK(Hp >= R && Wp >= S, "avg_pool2d: the window {}x{} does not fit the padded input {}x{}", R, S, Hp, Wp);
+  const std::int64_t Ho = (Hp - R) / stride_h + 1, Wo = (Wp - S) / stride_w + 1;
+  Tensor total;
+  for (std::int64_t r = 0; r < R; ++r)
+    for (std::int64_t s = 0; s < S; ++s) {
+      const Tensor win = slice(slice(padded, 2, r, r + (Ho - 1) * stride_h + 1, stride_h), 3, s,
+                               s + (Wo - 1) * stride_w + 1, stride_w);
+      total = total.defined() ? add(total, win) : win;
+    }
+  return mul_scalar(total, 1.0 / static_cast<double>(R * S));
+}
+
 }  // namespace gl

@@ -175,6 +175,10 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& weight, const Tensor& bia
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias, std::int64_t stride = 1,
                         std::int64_t padding = 0, std::int64_t output_padding = 0, std::int64_t groups = 1,
                         std::int64_t dilation = 1);
+// Average pooling with an R x S window, (stride_h, stride_w) and zero padding counted
+// in the divisor R*S (PyTorch's count_include_pad).
+Tensor avg_pool2d_ex(const Tensor& x, std::int64_t R, std::int64_t S, std::int64_t stride_h, std::int64_t stride_w,
+                     std::int64_t pad_h, std::int64_t pad_w);
 // Max pooling with an R x S window, (stride_h, stride_w), padding (-inf) and ceil_mode.
 Tensor max_pool2d_ex(const Tensor& x, std::int64_t R, std::int64_t S, std::int64_t stride_h, std::int64_t stride_w,
                      std::int64_t pad_h, std::int64_t pad_w, bool ceil_mode = false);

@@ -103,37 +103,25 @@ class Embedding(nn.Module):
         return embedding(idx, self.weight)
 
 
-def _square(v, name, what):
-    if isinstance(v, (tuple, list)):
-        if len(v) != 2 or v[0] != v[1]:
-            raise ValueError(f"{name}: {what} {tuple(v)}: only square windows are supported by the engine's pools")
-        return int(v[0])
-    return int(v)
-
-
 class MaxPool2d(nn.Module):
-    """MaxPool2d(kernel_size, stride=None, padding=0): x [N, C, H, W] -> [N, C, Ho, Wo]
-    (stride None: the kernel size; padding counts as -inf)."""
+    """MaxPool2d(kernel_size, stride=None, padding=0, ceil_mode=False): x [N, C, H, W] -> [N, C, Ho, Wo];
+    each an int or (h, w) (stride None: the kernel size; padding counts as -inf)."""
 
-    def __init__(self, kernel_size, stride=None, padding=0):
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False):
         super().__init__()
-        self.kernel_size = _square(kernel_size, "MaxPool2d", "kernel_size")
-        self.stride = self.kernel_size if stride is None else _square(stride, "MaxPool2d", "stride")
-        self.padding = _square(padding, "MaxPool2d", "padding")
+        self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode
 
     def forward(self, x):
-        return _core.max_pool2d(x, self.kernel_size, self.stride, self.padding)
+        return _core.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode)
 
 
 class AvgPool2d(nn.Module):
-    """AvgPool2d(kernel_size, stride=None, padding=0): x [N, C, H, W] -> [N, C, Ho, Wo]
-    (padding counts as zeros in the average, PyTorch's count_include_pad)."""
+    """AvgPool2d(kernel_size, stride=None, padding=0): x [N, C, H, W] -> [N, C, Ho, Wo]; each an int or
+    (h, w) (padding counts as zeros in the average, PyTorch's count_include_pad)."""
 
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
-        self.kernel_size = _square(kernel_size, "AvgPool2d", "kernel_size")
-        self.stride = self.kernel_size if stride is None else _square(stride, "AvgPool2d", "stride")
-        self.padding = _square(padding, "AvgPool2d", "padding")
+        self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def forward(self, x):
         return _core.avg_pool2d(x, self.kernel_size, self.stride, self.padding)

@@ -710,6 +710,25 @@ void bind_lab_ops(py::module_& m) {
      "x [N,C,H,W] -> [N,C,Ho,Wo]; kernel_size/stride/padding int or (h, w) (stride None or 0: the kernel); "
      "padding counts as -inf; ceil_mode rounds the output size up (PyTorch's rule).");
 
+  drop(m, "avg_pool2d");
+  m.def("avg_pool2d", [ints](const gl::Tensor& x, const py::object& kernel_size, const py::object& stride,
+                             const py::object& padding, const py::object& kernel_kw) {
+    const py::object& kernel = kernel_size.is_none() ? kernel_kw : kernel_size;
+    if (kernel.is_none()) throw py::type_error("avg_pool2d: give kernel_size");
+    const auto k = ints(kernel, 2, "avg_pool2d", "kernel_size");
+    const auto s = stride.is_none() || (py::isinstance<py::int_>(stride) && stride.cast<std::int64_t>() == 0)
+                       ? k : ints(stride, 2, "avg_pool2d", "stride");
+    const auto p = ints(padding, 2, "avg_pool2d", "padding");
+    if (k.size() != 2 || s.size() != 2 || p.size() != 2)
+      throw py::value_error("avg_pool2d: kernel_size, stride and padding take 1 or 2 numbers (h, w)");
+    ReleaseGil release;
+    if (k[0] == k[1] && s[0] == s[1] && p[0] == p[1]) return gl::avg_pool2d(x, k[0], s[0], p[0]);  // the engine's kernel
+    return gl::avg_pool2d_ex(x, k[0], k[1], s[0], s[1], p[0], p[1]);
+  }, py::arg("input"), py::arg("kernel_size") = py::none(), py::arg("stride") = py::none(), py::arg("padding") = 0,
+     py::kw_only(), py::arg("kernel") = py::none(),
+     "x [N,C,H,W] -> [N,C,Ho,Wo]; kernel_size/stride/padding int or (h, w) (stride None or 0: the kernel); zero "
+     "padding counted in the divisor (count_include_pad).");
+
   // ---- losses ---------------------------------------------------------------------------------
   drop(m, "cross_entropy");
   m.def("cross_entropy", [](const OptTensor& input, const py::object& target_arg, const std::string& reduction,

@@ -129,8 +129,10 @@ def test_pool_modules_like_torch(kernel, stride, padding, rng):
                lambda a: torch.nn.MaxPool2d(kernel, stride, padding)(a), [x], rng)
     compare_op(lambda a: nn.AvgPool2d(kernel, stride, padding)(a),
                lambda a: torch.nn.AvgPool2d(kernel, stride, padding)(a), [x], rng)
-    with pytest.raises(ValueError, match="square"):
-        nn.MaxPool2d((2, 3))
+    compare_op(lambda a: nn.MaxPool2d((3, 2), (2, 1), (1, 0), ceil_mode=True)(a),
+               lambda a: torch.nn.MaxPool2d((3, 2), (2, 1), (1, 0), ceil_mode=True)(a), [x], rng)
+    compare_op(lambda a: nn.AvgPool2d((3, 2), (2, 1), (1, 1))(a), lambda a: torch.nn.AvgPool2d((3, 2), (2, 1), (1, 1))(a),
+               [x], rng)
 
 
 def test_layers_nest_in_sequential_and_train_with_adam(rng):
