@@ -145,8 +145,49 @@ def _basic(t, items, shape):
     return r
 
 
+_INDEX_DTYPES = (_core.int64, _core.int32)
+
+
+def _fast_rows(t, key):
+    """The lab's common case t[range(N), y] (leading 1-D integer arrays of one length, nothing
+    else): the flat positions in one numpy pass. None when the key is anything else."""
+    if type(key) is not tuple or not 1 < len(key) <= t.ndim:
+        return None
+    arrays = []
+    for k in key:
+        if type(k) is range:
+            a = np.arange(k.start, k.stop, k.step, dtype=np.int64)
+        elif isinstance(k, _Tensor) and k.dtype in _INDEX_DTYPES and k.ndim == 1:
+            a = k.numpy()
+        elif type(k) is np.ndarray and k.ndim == 1 and k.dtype.kind in _INT_KINDS:
+            a = k
+        else:
+            return None
+        if arrays and len(a) != len(arrays[0]):
+            return None
+        arrays.append(a)
+    shape = t.shape
+    flat = None
+    for axis, (a, n) in enumerate(zip(arrays, shape)):
+        if a.size:
+            lo, hi = int(a.min()), int(a.max())
+            if lo < -n or hi >= n:
+                bad = lo if lo < -n else hi
+                raise IndexError(f"gradlab: index {bad} is out of bounds for axis {axis} with size {n} "
+                                 f"(shape {_shape(shape)})")
+            if lo < 0:
+                a = np.where(a < 0, a + n, a)
+        flat = a.astype(np.int64) if flat is None else flat * n + a
+    lead = int(np.prod(shape[:len(arrays)]))
+    r = _core.reshape(t, [lead] + list(shape[len(arrays):]))
+    return _core._take(r, 0, _core.tensor(np.ascontiguousarray(flat, dtype=np.int64), device=t.device))
+
+
 def getitem(t, key):
     """t[key] with NumPy's rules (see the module docstring); differentiable."""
+    fast = _fast_rows(t, key)
+    if fast is not None:
+        return fast
     items = _normalize(t, key)
     advanced = [i for i, k in enumerate(items) if isinstance(k, np.ndarray)]
     if not advanced:
