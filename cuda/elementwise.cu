@@ -40,7 +40,7 @@ template <class T> __device__ inline T unary_grad(UnaryOp op, const T* x, const 
     case UnaryOp::sigmoid: return go * y[i] * (T(1) - y[i]);
     case UnaryOp::relu: return x[i] > T(0) ? go : T(0);
     case UnaryOp::sqrt: return go / (T(2) * d_sqrt(x[i]));
-    case UnaryOp::pow_scalar: return go * s * d_pow(x[i], s - T(1));
+    case UnaryOp::pow_scalar: return s == T(0) ? T(0) : go * s * d_pow(x[i], s - T(1));  // x^0: 0, not NaN at 0
     case UnaryOp::mul_scalar: return go * s;
     case UnaryOp::add_scalar: return go;
   }

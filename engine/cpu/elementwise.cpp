@@ -70,7 +70,8 @@ void unary_backward_kernel(UnaryOp op, const T* x, const T* y, const T* go, T* g
       return map_index(gi, n, [=](std::int64_t i) { return go[i] / (T(2) * std::sqrt(x[i])); });
     case UnaryOp::pow_scalar:  // d x^s = s x^(s-1)
       return map_index(gi, n,
-                       [=](std::int64_t i) { return go[i] * s * std::pow(x[i], s - T(1)); });
+                       // s = 0: the derivative is 0 everywhere (PyTorch's rule; 0 * 0^-1 would be NaN at 0)
+                       [=](std::int64_t i) { return s == T(0) ? T(0) : go[i] * s * std::pow(x[i], s - T(1)); });
     case UnaryOp::mul_scalar: return map_index(gi, n, [=](std::int64_t i) { return go[i] * s; });
     case UnaryOp::add_scalar: return map_index(gi, n, [=](std::int64_t i) { return go[i]; });
   }

@@ -52,7 +52,8 @@ def test_out_of_range_and_out_of_memory():
     with pytest.raises(ValueError, match="do not fit int32"):
         gradlab.tensor([2**40], dtype="int32")
     with pytest.raises(ValueError, match="do not fit int32"):
-        gradlab.tensor(np.array([-2**33, 1]))
+        gradlab.tensor(np.array([-2**33, 1]), dtype="int32")
+    assert gradlab.tensor(np.array([-2**33, 1])).dtype == gradlab.int64  # numpy's int64 stays int64, as in torch
     with pytest.raises(MemoryError, match="memory"):
         gradlab.zeros(10**12, 10**6)
 
@@ -77,7 +78,8 @@ def test_wrong_types_raise_type_error():
             call()
 
 
-@pytest.mark.parametrize("key", [5, -6, (0, 0, 0), slice(None, None, -1), [0, 1], np.array([True]), "a", 1.5, (..., ...)])
+# Negative steps and integer lists are valid indexes (NumPy's rules); a mask of the wrong length is not.
+@pytest.mark.parametrize("key", [5, -6, (0, 0, 0), [0, 7], np.array([True]), "a", 1.5, (..., ...)])
 def test_bad_indexes(key):
     with pytest.raises(IndexError):
         gradlab.ones(5, 2)[key]

@@ -53,7 +53,8 @@ def test_non_contiguous_and_converted_inputs(rng):
         np.testing.assert_array_equal(gradlab.tensor(view).numpy(), view)
     assert gradlab.tensor([[1.5, 2], [3, 4]]).dtype == gradlab.float32
     assert gradlab.tensor([1, 2, 3], dtype="int32").dtype == gradlab.int32
-    assert gradlab.tensor(np.arange(3, dtype=np.int64)).dtype == gradlab.int32
+    assert gradlab.tensor(np.arange(3, dtype=np.int64)).dtype == gradlab.int64
+    assert gradlab.tensor(np.arange(3, dtype=np.int32)).dtype == gradlab.int32
     assert gradlab.tensor(a, dtype=np.float32).dtype == gradlab.float32
     assert gradlab.tensor(2.5).shape == ()
     assert gradlab.tensor(np.array(3.0)).item() == 3.0

@@ -23,6 +23,8 @@ const char* safetensors_dtype(gl::DType t) {
     case gl::DType::f32: return "F32";
     case gl::DType::f64: return "F64";
     case gl::DType::i32: return "I32";
+    case gl::DType::i64: return "I64";
+    case gl::DType::b8: return "BOOL";  // one byte per element, 0 or 1, as safetensors defines it
   }
   return "?";
 }
@@ -30,6 +32,8 @@ bool parse_dtype(const std::string& s, gl::DType& out) {
   if (s == "F32") out = gl::DType::f32;
   else if (s == "F64") out = gl::DType::f64;
   else if (s == "I32") out = gl::DType::i32;
+  else if (s == "I64") out = gl::DType::i64;
+  else if (s == "BOOL") out = gl::DType::b8;
   else return false;
   return true;
 }
@@ -68,9 +72,15 @@ void write_safetensors(const fs::path& path,
 gl::Tensor SafetensorsFile::tensor(const std::string& name) const {
   auto it = entries.find(name);
   GL_CHECK(it != entries.end(), "{}: no tensor named {}", path, name);
+  const char* data = bytes.data() + data_start + it->second.begin;
+  const std::uint64_t size = it->second.end - it->second.begin;
+  if (it->second.dtype == gl::DType::b8) {  // a bool byte other than 0 or 1 has no value
+    for (std::uint64_t i = 0; i < size; ++i)
+      GL_CHECK(data[i] == 0 || data[i] == 1, "{}: tensor {} is BOOL but byte {} is {} (must be 0 or 1); the file is corrupt",
+               path, name, i, static_cast<int>(static_cast<unsigned char>(data[i])));
+  }
   gl::Tensor t = gl::Tensor::empty(it->second.shape, it->second.dtype, gl::Device::cpu);
-  std::memcpy(t.raw_data(), bytes.data() + data_start + it->second.begin,
-              it->second.end - it->second.begin);
+  if (size != 0) std::memcpy(t.raw_data(), data, size);
   return t;
 }
 
@@ -93,7 +103,7 @@ SafetensorsFile::Entry parse_entry(const std::string& file, const std::string& n
   const json& dtype = value["dtype"];
   GL_CHECK(dtype.is_string(), "{}: dtype must be a string, got {}", where, dtype.dump());
   GL_CHECK(parse_dtype(dtype.get<std::string>(), e.dtype),
-           "{} has dtype {}; gradlab reads F32, F64 and I32", where, dtype.dump());
+           "{} has dtype {}; gradlab reads F32, F64, I32, I64 and BOOL", where, dtype.dump());
   const json& shape = value["shape"];
   GL_CHECK(shape.is_array(), "{}: shape must be an array, got {}", where, shape.dump());
   std::uint64_t count = 1;
