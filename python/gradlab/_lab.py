@@ -32,6 +32,7 @@ _sum, _mean = _core.sum, _core.mean
 
 
 def _tensor_sum(self, dim=None, keepdim=False, *, axis=None, axes=None, keepdims=None, dtype=None):
+    """t.sum(dim=None, keepdim=False): the sum over dim (int or tuple; None: all); bool and integer tensors give int64."""
     spec = dim if dim is not None else (axis if axis is not None else axes)
     keep = keepdim if keepdims is None else keepdims
     x = self
@@ -48,6 +49,7 @@ def gradlab_is_float(t):
 
 
 def _tensor_mean(self, dim=None, keepdim=False, *, axis=None, axes=None, keepdims=None, dtype=None):
+    """t.mean(dim=None, keepdim=False): the mean over dim (int or tuple; None: all); float tensors only."""
     spec = dim if dim is not None else (axis if axis is not None else axes)
     keep = keepdim if keepdims is None else keepdims
     x = self if gradlab_is_float(self) or dtype is not None else None

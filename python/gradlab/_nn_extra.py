@@ -69,6 +69,7 @@ class LayerNorm(nn.Module):
             self.weight = self.bias = None
 
     def forward(self, x):
+        """x [N, ..., *normalized_shape] -> the same shape, normalized over the last axes, then scaled and shifted."""
         w, b = self.weight, self.bias
         if w is not None and w.dtype != x.dtype:
             raise ValueError(f"LayerNorm: input is {x.dtype} but the parameters are {w.dtype}; call .to() on one")
@@ -86,6 +87,7 @@ class Dropout(nn.Module):
         self._rng = np.random.default_rng(seed) if seed is not None else None
 
     def forward(self, x):
+        """x of any shape -> the same shape: in training each element is zeroed with probability p and the rest scaled by 1/(1-p); x itself in eval."""
         return dropout(x, self.p, self.training, self._rng)
 
 
@@ -100,6 +102,7 @@ class Embedding(nn.Module):
                                                                       requires_grad=True))
 
     def forward(self, idx):
+        """idx integer tensor of any shape -> [*idx.shape, embedding_dim]: the rows of weight (gradients scatter-add into them)."""
         return embedding(idx, self.weight)
 
 
@@ -112,6 +115,7 @@ class MaxPool2d(nn.Module):
         self.kernel_size, self.stride, self.padding, self.ceil_mode = kernel_size, stride, padding, ceil_mode
 
     def forward(self, x):
+        """x [N, C, H, W] -> [N, C, Ho, Wo]: the maximum of each window."""
         return _core.max_pool2d(x, self.kernel_size, self.stride, self.padding, self.ceil_mode)
 
 
@@ -124,6 +128,7 @@ class AvgPool2d(nn.Module):
         self.kernel_size, self.stride, self.padding = kernel_size, stride, padding
 
     def forward(self, x):
+        """x [N, C, H, W] -> [N, C, Ho, Wo]: the mean of each window."""
         return _core.avg_pool2d(x, self.kernel_size, self.stride, self.padding)
 
 

@@ -59,10 +59,12 @@ class Function:
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
+        """Computes the outputs from the inputs (tensors and other arguments); ctx.save_for_backward(...) keeps what backward needs. Runs without recording a graph."""
         raise NotImplementedError("Function.forward: define a @staticmethod forward(ctx, *args) in your subclass")
 
     @staticmethod
     def backward(ctx, *grad_outputs):
+        """Given one gradient per output (same shapes), returns one gradient per input of forward (None for inputs that need none), each shaped like its input."""
         raise NotImplementedError("Function.backward: define a @staticmethod backward(ctx, grad) in your subclass")
 
     @classmethod

@@ -28,9 +28,11 @@ class Dataset:
     """Base class: define __len__ and __getitem__(i) -> item (a tuple of arrays/tensors/numbers)."""
 
     def __len__(self):
+        """The number of samples."""
         raise NotImplementedError
 
     def __getitem__(self, i):
+        """Sample i (an abstract Dataset raises NotImplementedError)."""
         raise NotImplementedError
 
 
@@ -49,9 +51,11 @@ class TensorDataset(Dataset):
                              ", ".join(str(list(a.shape)) for a in self.arrays))
 
     def __len__(self):
+        """The number of samples."""
         return len(self.arrays[0])
 
     def __getitem__(self, i):
+        """The tuple of the i-th rows of every tensor."""
         return tuple(_core.tensor(a[i]) if d is None else _core.tensor(a[i], dtype=d)
                      for a, d in zip(self.arrays, self._dtypes))
 
@@ -93,6 +97,7 @@ class DataLoader:
         self._rng = np.random.default_rng(seed)
 
     def __len__(self):
+        """The number of batches (a last partial batch counts unless drop_last)."""
         n = len(self.dataset)
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
@@ -131,6 +136,7 @@ class CIFAR10(Dataset):
         self._rng = np.random.default_rng(seed)
 
     def __len__(self):
+        """The number of images."""
         return len(self.labels)
 
     def _plan(self, idx):
@@ -152,6 +158,7 @@ class CIFAR10(Dataset):
         return x, _core.tensor(self.labels[idx])
 
     def __getitem__(self, i):
+        """(image [3, 32, 32] float32, label int64) after the trainer's preprocessing."""
         i = int(i)
         if i < 0:
             i += len(self)

@@ -889,7 +889,7 @@ void bind_lab_ops(py::module_& m) {
       PyErr_SetString(PyExc_IndexError, message.c_str());
     }
   });
-  cls.def("dim", &gl::Tensor::dim);
+  cls.def("dim", &gl::Tensor::dim, "The number of axes (as ndim).");
 }
 
 }  // namespace gradlab_py

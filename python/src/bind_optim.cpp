@@ -88,11 +88,13 @@ void bind_optim(py::module_& m) {
   py::module_ optim = m.def_submodule("optim", "SGD and learning-rate schedules.");
   py::module_::import("sys").attr("modules")["gradlab.optim"] = optim;
 
-  py::class_<ParamGroup>(optim, "ParamGroup")
+  py::class_<ParamGroup>(optim, "ParamGroup", "ParamGroup(params, weight_decay=0.0): tensors that share a weight decay.")
       .def(py::init([](std::vector<gl::Tensor> params, double wd) { return ParamGroup{std::move(params), wd}; }),
            py::arg("params"), py::arg("weight_decay") = 0.0)
-      .def_readonly("params", &ParamGroup::params)
-      .def_readonly("weight_decay", &ParamGroup::weight_decay)
+      .def_readonly("params", &ParamGroup::params,
+        "The group's tensors.")
+      .def_readonly("weight_decay", &ParamGroup::weight_decay,
+        "The group's L2 weight decay (added to the gradient as wd * p).")
       .def("__repr__", [](const ParamGroup& g) {
         return "ParamGroup(" + std::to_string(g.params.size()) + " tensors, weight_decay=" +
                py::str(py::float_(g.weight_decay)).cast<std::string>() + ")";
@@ -107,13 +109,19 @@ void bind_optim(py::module_& m) {
         return std::make_unique<SGD>(groups_from(params, weight_decay), lr, momentum, nesterov);
       }), py::arg("params"), py::arg("lr"), py::arg("momentum") = 0.0, py::arg("nesterov") = false,
          py::arg("weight_decay") = 0.0)
-      .def("step", &SGD::step, py::call_guard<ReleaseGil>())
+      .def("step", &SGD::step, py::call_guard<ReleaseGil>(),
+        "One update of every parameter that has a gradient (parameters without one are skipped).")
       .def("zero_grad", [](SGD& self, bool keep_buffers) { self.zero_grad(keep_buffers); },
-           py::arg("keep_buffers") = false)
-      .def_property("lr", &SGD::lr, &SGD::set_lr)
-      .def_property_readonly("momentum", &SGD::momentum)
-      .def_property_readonly("nesterov", &SGD::nesterov)
-      .def_property_readonly("groups", &SGD::groups)
+           py::arg("keep_buffers") = false,
+        "Drops every parameter's gradient (or zeroes it in place, as documented per optimizer).")
+      .def_property("lr", &SGD::lr, &SGD::set_lr,
+        "The learning rate (settable; schedules set it every step).")
+      .def_property_readonly("momentum", &SGD::momentum,
+        "The momentum factor (0: plain SGD).")
+      .def_property_readonly("nesterov", &SGD::nesterov,
+        "True for Nesterov momentum.")
+      .def_property_readonly("groups", &SGD::groups,
+        "The parameter groups, each with its weight decay.")
       .def("state_dict", [](SGD& s) {
         py::list velocities;
         for (const auto& v : s.velocities()) velocities.append(v.defined() ? py::object(py::array(tensor_to_numpy(v).attr("copy")())) : py::object(py::none()));
@@ -147,13 +155,17 @@ void bind_optim(py::module_& m) {
         }
         s.set_lr(lr);
         s.velocities() = std::move(loaded);
-      }, py::arg("state"));
+      }, py::arg("state"),
+        "Restores what state_dict() gave; every entry is checked first, and a failure changes nothing.");
 
   using gl::optim::LrSchedule;
-  py::class_<LrSchedule>(optim, "LrSchedule")
-      .def("at", &LrSchedule::at, py::arg("step"))
-      .def("__call__", &LrSchedule::at, py::arg("step"))
-      .def("describe", &LrSchedule::describe)
+  py::class_<LrSchedule>(optim, "LrSchedule", "A learning-rate schedule: schedule(step) is the rate at a 0-based step.")
+      .def("at", &LrSchedule::at, py::arg("step"),
+        "The learning rate at a step (0-based).")
+      .def("__call__", &LrSchedule::at, py::arg("step"),
+        "The learning rate at a step, as at(step).")
+      .def("describe", &LrSchedule::describe,
+        "The schedule in words.")
       .def("__repr__", &LrSchedule::describe);
   py::class_<gl::optim::PiecewiseConstant, LrSchedule>(optim, "PiecewiseConstant",
       "lr = base * multipliers[i] for boundaries[i-1] <= step < boundaries[i]")
@@ -175,10 +187,14 @@ void bind_optim(py::module_& m) {
           return std::make_unique<Opt>(groups_from(params, weight_decay), lr, betas.first, betas.second, eps, decoupled);
         }), py::arg("params"), py::arg("lr") = 1e-3, py::arg("betas") = std::make_pair(0.9, 0.999),
            py::arg("eps") = 1e-8, py::arg("weight_decay") = default_wd)
-        .def("step", &Adam::step, py::call_guard<ReleaseGil>())
-        .def("zero_grad", [](Opt& self, bool) { self.zero_grad(); }, py::arg("set_to_none") = true)
-        .def_property("lr", &Adam::lr, &Adam::set_lr)
-        .def_property_readonly("groups", &Adam::groups)
+        .def("step", &Adam::step, py::call_guard<ReleaseGil>(),
+        "One update of every parameter that has a gradient (parameters without one are skipped).")
+        .def("zero_grad", [](Opt& self, bool) { self.zero_grad(); }, py::arg("set_to_none") = true,
+        "Drops every parameter's gradient (or zeroes it in place, as documented per optimizer).")
+        .def_property("lr", &Adam::lr, &Adam::set_lr,
+        "The learning rate (settable; schedules set it every step).")
+        .def_property_readonly("groups", &Adam::groups,
+        "The parameter groups, each with its weight decay.")
         .def("state_dict", [](Opt& a) {
           py::dict d;
           d["lr"] = a.lr();
@@ -200,7 +216,8 @@ void bind_optim(py::module_& m) {
           a.steps() = std::move(steps);
           a.exp_avg() = std::move(m);
           a.exp_avg_sq() = std::move(v);
-        }, py::arg("state"));
+        }, py::arg("state"),
+        "Restores what state_dict() gave; every entry is checked first, and a failure changes nothing.");
   };
   bind_adam(AdamPy{}, "Adam", false, 0.0,
             "PyTorch's Adam: g = grad + wd p; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; "
@@ -215,10 +232,14 @@ void bind_optim(py::module_& m) {
         return std::make_unique<RMSprop>(groups_from(params, weight_decay), lr, alpha, eps, momentum, centered);
       }), py::arg("params"), py::arg("lr") = 1e-2, py::arg("alpha") = 0.99, py::arg("eps") = 1e-8,
          py::arg("weight_decay") = 0.0, py::arg("momentum") = 0.0, py::arg("centered") = false)
-      .def("step", &RMSprop::step, py::call_guard<ReleaseGil>())
-      .def("zero_grad", [](RMSprop& self, bool) { self.zero_grad(); }, py::arg("set_to_none") = true)
-      .def_property("lr", &RMSprop::lr, &RMSprop::set_lr)
-      .def_property_readonly("groups", &RMSprop::groups)
+      .def("step", &RMSprop::step, py::call_guard<ReleaseGil>(),
+        "One update of every parameter that has a gradient (parameters without one are skipped).")
+      .def("zero_grad", [](RMSprop& self, bool) { self.zero_grad(); }, py::arg("set_to_none") = true,
+        "Drops every parameter's gradient (or zeroes it in place, as documented per optimizer).")
+      .def_property("lr", &RMSprop::lr, &RMSprop::set_lr,
+        "The learning rate (settable; schedules set it every step).")
+      .def_property_readonly("groups", &RMSprop::groups,
+        "The parameter groups, each with its weight decay.")
       .def("state_dict", [](RMSprop& r) {
         py::dict d;
         d["lr"] = r.lr();
@@ -236,7 +257,8 @@ void bind_optim(py::module_& m) {
         r.square_avg() = std::move(sq);
         r.grad_avg() = std::move(ga);
         r.momentum_buffer() = std::move(buf);
-      }, py::arg("state"));
+      }, py::arg("state"),
+        "Restores what state_dict() gave; every entry is checked first, and a failure changes nothing.");
 }
 
 }  // namespace gradlab_py

@@ -68,12 +68,12 @@ PYBIND11_MODULE(_core, m) {
   bind_lab_ops(m);
 
   m.def("cuda_available", [] { return gl::device_available(gl::Device::cuda); },
-        "cuda_available() -> bool: True when the CUDA backend plugin loads and a GPU answers "
-        "(the first call loads it; cuda_unavailable_reason() says why not).");
+        "True when the CUDA backend plugin loads and a GPU answers (the first call loads it; "
+        "cuda_unavailable_reason() says why not).");
   m.def("cuda_unavailable_reason", [] { return gl::cuda::unavailable_reason(); },
-        "cuda_unavailable_reason() -> str: why CUDA cannot be used here ('' when it can): no plugin in this build, "
-        "the plugin's libraries missing, or no GPU.");
+        "Why CUDA cannot be used here ('' when it can): no plugin in this build, the plugin's libraries "
+        "missing, or no GPU.");
   m.def("set_num_threads", &gl::set_num_threads, py::arg("n"), "CPU threads for the engine's kernels.");
-  m.def("num_threads", &gl::num_threads, "num_threads() -> int: CPU threads the engine's kernels use.");
+  m.def("num_threads", &gl::num_threads, "The number of CPU threads the engine's kernels use.");
   m.attr("__version__") = "0.1";
 }
