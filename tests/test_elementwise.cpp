@@ -159,6 +159,17 @@ TEST(Elementwise, PowIntegerExponentOfNegativeBase) {
   EXPECT_OP_GRADIENTS_OK([](const Inputs& in) { return pow(in[0], 2.0); }, {x});
 }
 
+// x^0 = 1 everywhere, so its derivative is 0 everywhere, at x = 0 too (PyTorch's
+// rule; the formula 0 * x^-1 would give NaN there).
+TEST(Elementwise, PowZeroExponentHasZeroGradientAtZero) {
+  Tensor x = Tensor::from_vector({0.0, -1.5, 2.0}, {3}, DType::f64).set_requires_grad();
+  sum(pow(x, 0.0)).backward();
+  EXPECT_EQ(x.grad().to_vector(), std::vector<double>(3, 0.0));
+  Tensor y = Tensor::from_vector({0.0, 3.0}, {2}, DType::f32).set_requires_grad();
+  sum(pow(y, 0.0)).backward();
+  EXPECT_EQ(y.grad().to_vector(), std::vector<double>(2, 0.0));
+}
+
 TEST(Elementwise, ScalarOps) {
   Tensor x = randn64({3, 4}, 13);
   std::vector<double> xv = x.to_vector(), plus = xv, times = xv;
