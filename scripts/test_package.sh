@@ -4,8 +4,9 @@
 # with the compiler cache), installs it into fresh venvs and, from a folder
 # outside the clone with no PYTHONPATH:
 #   1. venv with Debian's numpy 1.24 and torch (--system-site-packages): the
-#      pytest suite against the installed package, a console program, the
-#      exported notebooks executed and converted to HTML;
+#      pytest suite against the installed package, the labs' suite (build,
+#      execute and grade each lab), a console program, the exported notebooks
+#      executed and converted to HTML;
 #   2. venv with pip's numpy 2.x only: the suite (the torch comparisons skip);
 #   3. import gradlab and run the checkers with /usr/local/cuda hidden (a mount
 #      namespace, as root; skipped with a message elsewhere).
@@ -47,6 +48,9 @@ PY
 env -u PYTHONPATH OMP_NUM_THREADS=2 "$work/venv-system/bin/python" -m pytest -q -p no:cacheprovider \
   "$root/python/tests"
 step "pytest against the installed package (numpy 1.24)"
+env -u PYTHONPATH OMP_NUM_THREADS=2 "$work/venv-system/bin/python" -m pytest -q -p no:cacheprovider \
+  "$root/labs/tests"
+step "the labs (build, execute, grade) from the installed package"
 env -u PYTHONPATH "$work/venv-system/bin/gradlab-exercises" | tail -1
 env -u PYTHONPATH "$work/venv-system/bin/python" -m gradlab exercises | tail -1
 step "console programs (gradlab-exercises, python -m gradlab)"
