@@ -159,8 +159,12 @@ void bind_nn(py::module_& m) {
                                " keyword arguments");
         const gl::Tensor x = as_tensor(args[0], gl::Tensor::empty({}, gl::DType::f32));
         Module& m = self.cast<Module&>();
-        ReleaseGil r;
-        return py::cast(m.forward(x));
+        gl::Tensor y;
+        {
+          ReleaseGil r;  // the Python result is made after the GIL is back (never without it)
+          y = m.forward(x);
+        }
+        return py::cast(std::move(y));
       }, "module(*args, **kwargs): runs forward (a Python subclass's forward gets any arguments).")
       .def("type_name", &Module::type_name, "The layer's name in summaries ('Conv2d', or the Python class name).")
       .def("named_parameters", [](const Module& self) { return named(self.named_parameters()); },

@@ -150,6 +150,32 @@ def test_module_to_while_another_thread_runs_forward_never_aborts():
     """)
 
 
+def test_module_calls_from_threads_while_python_allocates():
+    """Every Python object a call makes is made with the GIL held (a result built while the GIL
+    was released raced with other threads' allocations and crashed a notebook kernel at times)."""
+    run_child("""
+        g.manual_seed(0)
+        net = g.nn.Sequential(g.nn.Linear(8, 8), g.nn.ReLU(), g.nn.Linear(8, 4))
+        x = g.ones(16, 8)
+        stop = False
+        def churn():
+            junk = []
+            while not stop:
+                junk = [{"k": [i, str(i)]} for i in range(200)]
+        def calls():
+            for _ in range(3000):
+                y = net(x)
+                assert y.shape == (16, 4)
+        threads = [threading.Thread(target=churn)] + [threading.Thread(target=calls) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads[1:]:
+            t.join()
+        stop = True
+        threads[0].join()
+    """)
+
+
 # ---- memory handed to numpy ------------------------------------------------------------------------
 def test_numpy_view_keeps_its_storage_alive_after_module_to():
     run_child("""
