@@ -1,7 +1,6 @@
 #include "engine/optim/adaptive.h"
 
 #include <cmath>
-#include <unordered_map>
 
 #include "engine/core/autograd.h"
 #include "engine/core/backend.h"
@@ -10,26 +9,6 @@
 
 namespace gl::optim {
 
-std::size_t check_param_groups(const char* name, const std::vector<ParamGroup>& groups) {
-  std::size_t n = 0;
-  std::unordered_map<const TensorImpl*, std::pair<std::size_t, std::size_t>> seen;
-  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
-    const auto& g = groups[gi];
-    GL_CHECK(std::isfinite(g.weight_decay) && g.weight_decay >= 0, "{}: weight decay must be finite and >= 0, got {}",
-             name, g.weight_decay);
-    for (std::size_t pi = 0; pi < g.params.size(); ++pi) {
-      const Tensor& p = g.params[pi];
-      GL_CHECK(p.defined(), "{}: parameter {} of group {} is undefined", name, pi, gi);
-      GL_CHECK(is_floating(p.dtype()), "{}: parameter {} of group {} is {}; only float tensors can be trained", name,
-               pi, gi, describe(p));
-      const auto [it, fresh] = seen.emplace(p.impl(), std::make_pair(gi, pi));
-      GL_CHECK(fresh, "{}: parameter {} appears twice (group {} position {} and group {} position {}); list each once",
-               name, describe(p), it->second.first, it->second.second, gi, pi);
-    }
-    n += g.params.size();
-  }
-  return n;
-}
 
 namespace {
 void check_lr(const char* name, double lr) {

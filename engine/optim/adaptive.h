@@ -60,8 +60,4 @@ class RMSprop {
   bool centered_;
 };
 
-// The checks every optimizer makes on its groups (SGD's: defined float
-// tensors, each listed once, finite weight decay >= 0); returns the count.
-std::size_t check_param_groups(const char* name, const std::vector<ParamGroup>& groups);
-
 }  // namespace gl::optim

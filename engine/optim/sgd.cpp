@@ -15,33 +15,37 @@ std::vector<ParamGroup> decay_groups(const nn::Module& model, double weight_deca
   return {decayed, plain};
 }
 
+std::size_t check_param_groups(const char* name, const std::vector<ParamGroup>& groups) {
+  std::size_t n = 0;
+  std::unordered_map<const TensorImpl*, std::pair<std::size_t, std::size_t>> seen;
+  for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+    const auto& g = groups[gi];
+    GL_CHECK(std::isfinite(g.weight_decay) && g.weight_decay >= 0, "{}: weight decay must be finite and >= 0, got {}",
+             name, g.weight_decay);
+    for (std::size_t pi = 0; pi < g.params.size(); ++pi) {
+      const Tensor& p = g.params[pi];
+      GL_CHECK(p.defined(), "{}: parameter {} of group {} is undefined", name, pi, gi);
+      GL_CHECK(is_floating(p.dtype()), "{}: parameter {} of group {} is {}; only float tensors can be trained", name,
+               pi, gi, describe(p));
+      const auto [it, fresh] = seen.emplace(p.impl(), std::make_pair(gi, pi));
+      GL_CHECK(fresh,
+               "{}: parameter {}({}) appears twice: group {} position {} and group {} position {}; it would be "
+               "updated twice per step. List each parameter once (decay_groups(model) already covers every "
+               "parameter of the model)",
+               name, p.name().empty() ? "" : "'" + p.name() + "' ", describe(p), it->second.first, it->second.second,
+               gi, pi);
+    }
+    n += g.params.size();
+  }
+  return n;
+}
+
 SGD::SGD(std::vector<ParamGroup> groups, double lr, double momentum, bool nesterov)
     : groups_(std::move(groups)), lr_(lr), momentum_(momentum), nesterov_(nesterov) {
   GL_CHECK(lr >= 0 && std::isfinite(lr), "SGD: learning rate must be finite and >= 0, got {}", lr);
   GL_CHECK(momentum >= 0 && momentum < 1, "SGD: momentum must be in [0, 1), got {}", momentum);
   GL_CHECK(!nesterov || momentum > 0, "SGD: Nesterov momentum needs momentum > 0");
-  std::size_t n = 0;
-  // A tensor listed twice would be updated twice per step (PyTorch refuses it too).
-  std::unordered_map<const TensorImpl*, std::pair<std::size_t, std::size_t>> seen;
-  for (std::size_t gi = 0; gi < groups_.size(); ++gi) {
-    const auto& g = groups_[gi];
-    GL_CHECK(std::isfinite(g.weight_decay) && g.weight_decay >= 0, "SGD: weight decay must be finite and >= 0, got {}",
-             g.weight_decay);
-    for (std::size_t pi = 0; pi < g.params.size(); ++pi) {
-      const Tensor& p = g.params[pi];
-      GL_CHECK(p.defined(), "SGD: parameter {} of group {} is undefined", pi, gi);
-      GL_CHECK(p.dtype() != DType::i32, "SGD: parameter {} of group {} is {}; only float tensors can be trained", pi,
-               gi, describe(p));
-      const auto [it, fresh] = seen.emplace(p.impl(), std::make_pair(gi, pi));
-      GL_CHECK(fresh,
-               "SGD: parameter {}({}) appears twice: group {} position {} and group {} position {}; it would be "
-               "updated twice per step. List each parameter once (decay_groups(model) already covers every "
-               "parameter of the model)",
-               p.name().empty() ? "" : "'" + p.name() + "' ", describe(p), it->second.first, it->second.second, gi, pi);
-    }
-    n += g.params.size();
-  }
-  velocities_.resize(n);
+  velocities_.resize(check_param_groups("SGD", groups_));
 }
 
 void SGD::step() {

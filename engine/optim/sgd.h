@@ -17,6 +17,12 @@ struct ParamGroup {
   double weight_decay = 0.0;
 };
 
+// The checks every optimizer makes on its groups: defined float tensors,
+// each listed once (a parameter listed twice would be updated twice per
+// step; PyTorch refuses it too), finite weight decay >= 0. Returns the
+// number of parameters; throws naming `name`, the parameter and both places.
+std::size_t check_param_groups(const char* name, const std::vector<ParamGroup>& groups);
+
 // Two groups from a module: kernels (decay = true) with `weight_decay`,
 // everything else (biases, batch-norm scale and shift) with none.
 std::vector<ParamGroup> decay_groups(const nn::Module& model, double weight_decay);
