@@ -10,8 +10,9 @@
 //   dx    [C, H, W] per image: dcols [CRS, B*P] = w^T [CRS, K] * dyc;  dx[n] = col2im(block n of dcols)
 // With B = 1 the gathers are skipped (y[n] and dy[n] are the matrices).
 //
-// Float32 stride-1 layers (every 3x3 layer of a CIFAR ResNet) take the direct
-// kernel of conv_direct.h for y and dw, and for dx too: the input gradient of a
+// Float32 layers take the fastest path that applies (conv_algorithm.h): 3x3
+// stride-1 layers the Winograd kernel of winograd.h, other stride-1 layers the
+// direct kernel of conv_direct.h, for y and dw, and for dx too: the input gradient of a
 // stride-1 convolution is itself a stride-1 convolution of dy with the kernel
 // flipped in space and its channel axes swapped, padded R-1-pad:
 //   wflip[c, k, r, s] = w[k, c, R-1-r, S-1-s],  dx = conv2d(dy, wflip, pad R-1-pad_h, S-1-pad_w).
@@ -27,11 +28,13 @@
 #include <type_traits>
 #include <vector>
 
+#include "engine/cpu/conv_algorithm.h"
 #include "engine/cpu/conv_direct.h"
 #include "engine/cpu/cpu_backend.h"
 #include "engine/cpu/gemm_kernel.h"
 #include "engine/cpu/im2col_kernel.h"
 #include "engine/cpu/kernel_util.h"
+#include "engine/cpu/winograd.h"
 
 namespace gl::cpu {
 
@@ -97,13 +100,40 @@ void forward_chunk(const T* x, const T* w, const T* bias, const ConvGeom& g, std
   add_bias(bias, g, n0, n0 + B, y);
 }
 
+// The float32 path of a layer: the setting of conv_algorithm.h where it
+// applies, else the automatic choice.
+enum class Path { kIm2col, kDirect, kWinograd };
+struct Choice {
+  Path path;
+  int tile;  // Winograd's m (F(m x m, 3 x 3))
+};
+Choice float32_choice(const ConvGeom& g) {
+  const ConvAlgorithm a = conv_algorithm();
+  if ((a == ConvAlgorithm::kWinograd2 || a == ConvAlgorithm::kWinograd4) && winograd_applies(g)) {
+    return {Path::kWinograd, a == ConvAlgorithm::kWinograd2 ? 2 : 4};
+  }
+  if (a == ConvAlgorithm::kDirect && conv_direct_applies(g)) return {Path::kDirect, 0};
+  if (a == ConvAlgorithm::kIm2col) return {Path::kIm2col, 0};
+  // Auto. Below 8 channels on either side the transforms cost more than the
+  // multiplications they save (the 3-channel stem, and its input gradient).
+  if (winograd_applies(g) && g.C >= 8 && g.K >= 8) return {Path::kWinograd, 4};
+  if (conv_direct_applies(g)) return {Path::kDirect, 0};
+  return {Path::kIm2col, 0};
+}
+
 // Images per dynamically scheduled task of the direct forward.
 constexpr std::int64_t kImagesPerTask = 4;
 
 template <class T>
 void conv_forward(const T* x, const T* w, const T* bias, const ConvGeom& g, T* y) {
   if constexpr (std::is_same_v<T, float>) {
-    if (conv_direct_applies(g)) {
+    const Choice choice = float32_choice(g);
+    if (choice.path == Path::kWinograd) {
+      winograd_forward(x, winograd_pack_weights(w, g, choice.tile).data(), g, choice.tile, y);
+      add_bias(bias, g, 0, g.N, y);
+      return;
+    }
+    if (choice.path == Path::kDirect) {
       const std::vector<float> packed = conv_direct_pack(w, g);
       const std::int64_t tasks = (g.N + kImagesPerTask - 1) / kImagesPerTask;
       ParallelErrors errors;
@@ -136,9 +166,8 @@ void conv_forward(const T* x, const T* w, const T* bias, const ConvGeom& g, T* y
 ConvGeom dx_geometry(const ConvGeom& g) {
   return {g.N, g.K, g.Ho, g.Wo, g.C, g.R, g.S, 1, 1, g.R - 1 - g.pad_h, g.S - 1 - g.pad_w, g.H, g.W};
 }
-bool dx_as_direct_convolution(const ConvGeom& g) {
-  return g.stride_h == 1 && g.stride_w == 1 && g.pad_h <= g.R - 1 && g.pad_w <= g.S - 1 &&
-         conv_direct_applies(dx_geometry(g));
+bool dx_as_convolution(const ConvGeom& g) {
+  return g.stride_h == 1 && g.stride_w == 1 && g.pad_h <= g.R - 1 && g.pad_w <= g.S - 1;
 }
 // wflip [C, K, R, S] from w [K, C, R, S].
 std::vector<float> flip_kernel(const float* w, const ConvGeom& g) {
@@ -205,10 +234,24 @@ void conv_backward(const T* x, const T* w, const T* dy, const ConvGeom& g, T* dx
   bool direct_dw = false;
   Chunking ch = chunking(g);
   if constexpr (std::is_same_v<T, float>) {
-    if (dx != nullptr && dx_as_direct_convolution(g)) {
-      flip_packed = conv_direct_pack(flip_kernel(w, g).data(), dx_geometry(g));
+    if (dx != nullptr && dx_as_convolution(g)) {
+      const ConvGeom dg = dx_geometry(g);
+      const Choice dx_choice = float32_choice(dg);
+      if (dx_choice.path == Path::kWinograd) {
+        const std::vector<float> flipped = flip_kernel(w, g);
+        winograd_forward(dy, winograd_pack_weights(flipped.data(), dg, dx_choice.tile).data(), dg,
+                         dx_choice.tile, dx);
+        dx = nullptr;  // done
+      } else if (dx_choice.path == Path::kDirect) {
+        flip_packed = conv_direct_pack(flip_kernel(w, g).data(), dg);
+      }
     }
-    direct_dw = dw != nullptr && conv_direct_applies(g);
+    const Choice dw_choice = float32_choice(g);
+    if (dw != nullptr && dw_choice.path == Path::kWinograd) {
+      winograd_weight_grad(x, dy, g, dw_choice.tile, dw);
+      dw = nullptr;  // done
+    }
+    direct_dw = dw != nullptr && dw_choice.path == Path::kDirect;
     if (direct_dw) {
       const std::int64_t images = conv_direct_weight_grad_images(g);
       ch = {images, (g.N + images - 1) / images};

@@ -1,0 +1,196 @@
+// The Winograd convolution (winograd.h): the AVX2 build of the kernel, the
+// weight transform, the tasks and the run-time choice of the AVX-512 build.
+#include "engine/cpu/winograd.h"
+
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "engine/core/tensor.h"
+#include "engine/cpu/kernel_util.h"
+#include "engine/cpu/winograd_avx512.h"
+#include "engine/cpu/winograd_transforms.h"
+
+namespace gl::cpu {
+
+namespace avx2 {
+constexpr int kV = 8;
+#include "engine/cpu/winograd_kernel.h"
+namespace {
+inline float horizontal_sum(Vec v) {
+  const __m256 x = reinterpret_cast<__m256>(v);
+  __m128 h = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+  h = _mm_add_ss(h, _mm_movehdup_ps(h));
+  return _mm_cvtss_f32(h);
+}
+}  // namespace
+}  // namespace avx2
+
+namespace {
+
+using winograd::Transform;
+
+// Columns (tiles x images) of one task: the forward's V and Mo then stay in
+// L2 (alpha^2 * C * 192 floats is 440 KB at C = 16 with F(4x4)); the weight
+// gradient's tasks are longer so each lane sum closes a longer run of FMAs.
+constexpr std::int64_t kForwardColumns = 192;
+constexpr std::int64_t kWeightGradColumns = 256;
+constexpr std::int64_t kMinWeightGradTasks = 8;
+
+// The build in use: its images per vector and its two task functions.
+struct Kernels {
+  std::int64_t images_per_vector;
+  void (*forward)(int, const float*, const float*, const ConvGeom&, std::int64_t, std::int64_t, float*);
+  void (*weight_grad)(int, const float*, const float*, const ConvGeom&, std::int64_t, std::int64_t,
+                      float*);
+};
+void avx2_forward(int m, const float* x, const float* u, const ConvGeom& g, std::int64_t u0,
+                  std::int64_t u1, float* y) {
+  if (m == 2) avx2::forward_units<2>(x, u, g, u0, u1, y);
+  else avx2::forward_units<4>(x, u, g, u0, u1, y);
+}
+void avx2_weight_grad(int m, const float* x, const float* dy, const ConvGeom& g, std::int64_t u0,
+                      std::int64_t u1, float* dw_hat) {
+  if (m == 2) avx2::weight_grad_units<2>(x, dy, g, u0, u1, dw_hat);
+  else avx2::weight_grad_units<4>(x, dy, g, u0, u1, dw_hat);
+}
+Kernels kernels() {
+  if (winograd_avx512_usable()) {
+    return {16, winograd_forward_units_avx512, winograd_weight_grad_units_avx512};
+  }
+  return {avx2::kV, avx2_forward, avx2_weight_grad};
+}
+
+// Units (tile positions x blocks of images) of the convolution.
+std::int64_t unit_count(const ConvGeom& g, int m, std::int64_t images_per_vector) {
+  const std::int64_t tiles = ((g.Ho + m - 1) / m) * ((g.Wo + m - 1) / m);
+  return (g.N + images_per_vector - 1) / images_per_vector * tiles;
+}
+
+void check_tile(int m) { GL_CHECK(m == 2 || m == 4, "winograd (cpu): tile size {} (expected 2 or 4)", m); }
+
+// U = G w G^T (alpha x alpha) for one 3x3 kernel, in double.
+template <int M> void kernel_transform(const float* w, double* u) {
+  using F = Transform<M>;
+  constexpr int alpha = F::kAlpha;
+  double gw[alpha][3];  // G w
+  for (int i = 0; i < alpha; ++i)
+    for (int s = 0; s < 3; ++s) {
+      gw[i][s] = 0.0;
+      for (int r = 0; r < 3; ++r) gw[i][s] += F::G[i][r] * static_cast<double>(w[r * 3 + s]);
+    }
+  for (int i = 0; i < alpha; ++i)
+    for (int j = 0; j < alpha; ++j) {
+      double v = 0.0;
+      for (int s = 0; s < 3; ++s) v += gw[i][s] * F::G[j][s];
+      u[i * alpha + j] = v;
+    }
+}
+
+template <int M> std::vector<float> pack_weights(const float* w, const ConvGeom& g) {
+  constexpr int a2 = Transform<M>::kAlpha * Transform<M>::kAlpha;
+  constexpr std::int64_t MR = avx2::kMR;  // the panel height (the same in both builds)
+  const std::int64_t panels = (g.K + MR - 1) / MR;
+  std::vector<float> packed(static_cast<std::size_t>(a2 * panels * g.C * MR), 0.0f);
+  double u[a2];
+  for (std::int64_t k = 0; k < g.K; ++k)
+    for (std::int64_t c = 0; c < g.C; ++c) {
+      kernel_transform<M>(w + (k * g.C + c) * 9, u);
+      for (int xi = 0; xi < a2; ++xi)
+        packed[static_cast<std::size_t>(((xi * panels + k / MR) * g.C + c) * MR + k % MR)] =
+            static_cast<float>(u[xi]);
+    }
+  return packed;
+}
+
+// dw[k, c] (3x3) = G^T X G with X[i][j] = dw_hat[(i*alpha + j)][k][c], in double.
+template <int M> void inverse_kernel_transform(const float* dw_hat, const ConvGeom& g, float* dw) {
+  using F = Transform<M>;
+  constexpr int alpha = F::kAlpha;
+  const std::int64_t KC = g.K * g.C;
+  for (std::int64_t kc = 0; kc < KC; ++kc) {
+    double xg[alpha][3];  // X G
+    for (int i = 0; i < alpha; ++i)
+      for (int s = 0; s < 3; ++s) {
+        xg[i][s] = 0.0;
+        for (int j = 0; j < alpha; ++j) xg[i][s] += static_cast<double>(dw_hat[(i * alpha + j) * KC + kc]) * F::G[j][s];
+      }
+    for (int r = 0; r < 3; ++r)
+      for (int s = 0; s < 3; ++s) {
+        double v = 0.0;
+        for (int i = 0; i < alpha; ++i) v += F::G[i][r] * xg[i][s];
+        dw[kc * 9 + r * 3 + s] = static_cast<float>(v);
+      }
+  }
+}
+
+}  // namespace
+
+bool winograd_applies(const ConvGeom& g) {
+  return g.R == 3 && g.S == 3 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h <= 2 &&
+         g.pad_w <= 2 && g.Ho > 0 && g.Wo > 0 && g.N > 0 && g.C > 0 && g.K > 0;
+}
+
+std::vector<float> winograd_pack_weights(const float* w, const ConvGeom& g, int m) {
+  check_tile(m);
+  return m == 2 ? pack_weights<2>(w, g) : pack_weights<4>(w, g);
+}
+
+void winograd_forward(const float* x, const float* packed_u, const ConvGeom& g, int m, float* y) {
+  check_tile(m);
+  const Kernels k = kernels();
+  const std::int64_t units = unit_count(g, m, k.images_per_vector);
+  // Whole rows of tiles a task, so each block's outputs leave in whole rows.
+  const std::int64_t tiles_w = (g.Wo + m - 1) / m;
+  const std::int64_t per_task =
+      std::max<std::int64_t>(1, kForwardColumns / k.images_per_vector / tiles_w) * tiles_w;
+  const std::int64_t tasks = (units + per_task - 1) / per_task;
+  ParallelErrors errors;  // the threads' scratch buffers may fail to allocate
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t task = 0; task < tasks; ++task) {
+    errors.run([&] {
+      const std::int64_t u0 = task * per_task;
+      k.forward(m, x, packed_u, g, u0, std::min(units, u0 + per_task), y);
+    });
+  }
+  errors.rethrow();
+}
+
+void winograd_weight_grad(const float* x, const float* dy, const ConvGeom& g, int m, float* dw) {
+  check_tile(m);
+  const Kernels k = kernels();
+  const int alpha = m + 2;
+  const std::int64_t units = unit_count(g, m, k.images_per_vector), w_size = g.K * g.C * 9;
+  const std::int64_t per_task = std::clamp<std::int64_t>(
+      (units + kMinWeightGradTasks - 1) / kMinWeightGradTasks, 1, kWeightGradColumns / k.images_per_vector);
+  const std::int64_t tasks = (units + per_task - 1) / per_task;
+  // One [K, C, 3, 3] partial a task (a Tensor: the memory comes from the host block cache).
+  const Tensor partial_sums = Tensor::empty({tasks * w_size}, DType::f32);
+  float* partial = static_cast<float*>(partial_sums.raw_data());
+  ParallelErrors errors;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::int64_t task = 0; task < tasks; ++task) {
+    errors.run([&] {
+      thread_local std::vector<float> dw_hat_buf;
+      const std::int64_t need = alpha * alpha * g.K * g.C;
+      if (static_cast<std::int64_t>(dw_hat_buf.size()) < need) dw_hat_buf.resize(static_cast<std::size_t>(need));
+      const std::int64_t u0 = task * per_task;
+      k.weight_grad(m, x, dy, g, u0, std::min(units, u0 + per_task), dw_hat_buf.data());
+      if (m == 2) inverse_kernel_transform<2>(dw_hat_buf.data(), g, partial + task * w_size);
+      else inverse_kernel_transform<4>(dw_hat_buf.data(), g, partial + task * w_size);
+    });
+  }
+  errors.rethrow();
+#pragma omp parallel for schedule(static) if (w_size >= 4096)
+  for (std::int64_t i = 0; i < w_size; ++i) {
+    float s = 0.0f;
+    for (std::int64_t t = 0; t < tasks; ++t) s += partial[t * w_size + i];
+    dw[i] = s;
+  }
+}
+
+}  // namespace gl::cpu
