@@ -5,6 +5,7 @@
 // output channels not a multiple of its 8-channel panel, grid widths that are
 // not whole vectors, paddings 0..2, non-square kernels, the ResNet layers,
 // and small maps packed several images to a padded plane with a short last group.
+#include "engine/cpu/conv_algorithm.h"
 #include "engine/cpu/conv_direct.h"
 #include "engine/cpu/isa.h"
 #include "tests/test_util.h"
@@ -45,7 +46,15 @@ TEST(ConvDirect, AppliesToStrideOneExceptThePlainGemm) {
   EXPECT_FALSE(cpu::conv_direct_applies(geom(1, 1, 0)));
 }
 
+// conv2d with the direct kernel wherever it applies (3x3 layers would
+// otherwise take the Winograd path, tests/test_winograd.cpp).
+struct ForceDirect {
+  ForceDirect() { cpu::set_conv_algorithm(cpu::ConvAlgorithm::kDirect); }
+  ~ForceDirect() { cpu::set_conv_algorithm(cpu::ConvAlgorithm::kAuto); }
+};
+
 void expect_float32_matches_float64() {
+  const ForceDirect direct;
   for (const DirectCase& p : kDirectCases) {
     SCOPED_TRACE(fmt::format("x [{}, {}, {}, {}] w [{}, {}, {}, {}] pad {}x{}", p.N, p.C, p.H, p.W,
                              p.K, p.C, p.R, p.S, p.ph, p.pw));

@@ -39,7 +39,7 @@ using winograd::Transform;
 // gradient's tasks are longer so each lane sum closes a longer run of FMAs.
 constexpr std::int64_t kForwardColumns = 192;
 constexpr std::int64_t kWeightGradColumns = 256;
-constexpr std::int64_t kMinWeightGradTasks = 8;
+constexpr std::int64_t kMinWeightGradTasks = 4;
 
 // The build in use: its images per vector and its two task functions.
 struct Kernels {
@@ -73,57 +73,70 @@ std::int64_t unit_count(const ConvGeom& g, int m, std::int64_t images_per_vector
 
 void check_tile(int m) { GL_CHECK(m == 2 || m == 4, "winograd (cpu): tile size {} (expected 2 or 4)", m); }
 
-// U = G w G^T (alpha x alpha) for one 3x3 kernel, in double.
-template <int M> void kernel_transform(const float* w, double* u) {
-  using F = Transform<M>;
-  constexpr int alpha = F::kAlpha;
-  double gw[alpha][3];  // G w
-  for (int i = 0; i < alpha; ++i)
-    for (int s = 0; s < 3; ++s) {
-      gw[i][s] = 0.0;
-      for (int r = 0; r < 3; ++r) gw[i][s] += F::G[i][r] * static_cast<double>(w[r * 3 + s]);
-    }
-  for (int i = 0; i < alpha; ++i)
-    for (int j = 0; j < alpha; ++j) {
-      double v = 0.0;
-      for (int s = 0; s < 3; ++s) v += gw[i][s] * F::G[j][s];
-      u[i * alpha + j] = v;
-    }
-}
+// The kernel transforms run over many (k, c) pairs at once, the pair index kc
+// innermost so the compiler vectorizes them; kKernelChunk pairs keep the
+// temporaries in L1.
+constexpr std::int64_t kKernelChunk = 128;
 
+// U[xi][k][c] = (G w[k, c] G^T)[xi] for w [K, C, 3, 3], in double, packed for
+// the kernel: [alpha^2][ceil(K/MR)][C][MR].
 template <int M> std::vector<float> pack_weights(const float* w, const ConvGeom& g) {
-  constexpr int a2 = Transform<M>::kAlpha * Transform<M>::kAlpha;
+  using F = Transform<M>;
+  constexpr int alpha = F::kAlpha, a2 = alpha * alpha;
   constexpr std::int64_t MR = avx2::kMR;  // the panel height (the same in both builds)
-  const std::int64_t panels = (g.K + MR - 1) / MR;
+  const std::int64_t panels = (g.K + MR - 1) / MR, KC = g.K * g.C;
   std::vector<float> packed(static_cast<std::size_t>(a2 * panels * g.C * MR), 0.0f);
-  double u[a2];
-  for (std::int64_t k = 0; k < g.K; ++k)
-    for (std::int64_t c = 0; c < g.C; ++c) {
-      kernel_transform<M>(w + (k * g.C + c) * 9, u);
-      for (int xi = 0; xi < a2; ++xi)
-        packed[static_cast<std::size_t>(((xi * panels + k / MR) * g.C + c) * MR + k % MR)] =
-            static_cast<float>(u[xi]);
-    }
+  double wt[9][kKernelChunk], gw[alpha][3][kKernelChunk], u[kKernelChunk];
+  for (std::int64_t kc0 = 0; kc0 < KC; kc0 += kKernelChunk) {
+    const std::int64_t n = std::min(kKernelChunk, KC - kc0);
+    for (std::int64_t q = 0; q < n; ++q)
+      for (int rs = 0; rs < 9; ++rs) wt[rs][q] = w[(kc0 + q) * 9 + rs];
+    for (int i = 0; i < alpha; ++i)  // G w
+      for (int s = 0; s < 3; ++s)
+        for (std::int64_t q = 0; q < n; ++q)
+          gw[i][s][q] = F::G[i][0] * wt[s][q] + F::G[i][1] * wt[3 + s][q] + F::G[i][2] * wt[6 + s][q];
+    for (int i = 0; i < alpha; ++i)
+      for (int j = 0; j < alpha; ++j) {  // (G w) G^T
+        for (std::int64_t q = 0; q < n; ++q)
+          u[q] = gw[i][0][q] * F::G[j][0] + gw[i][1][q] * F::G[j][1] + gw[i][2][q] * F::G[j][2];
+        float* out = packed.data() + (i * alpha + j) * panels * g.C * MR;
+        for (std::int64_t q = 0; q < n; ++q) {
+          const std::int64_t k = (kc0 + q) / g.C, c = (kc0 + q) % g.C;
+          out[((k / MR) * g.C + c) * MR + k % MR] = static_cast<float>(u[q]);
+        }
+      }
+  }
   return packed;
 }
 
-// dw[k, c] (3x3) = G^T X G with X[i][j] = dw_hat[(i*alpha + j)][k][c], in double.
+// dw[k, c] (3x3) = G^T X G with X[i][j] = dw_hat[i*alpha + j][k][c], in double.
 template <int M> void inverse_kernel_transform(const float* dw_hat, const ConvGeom& g, float* dw) {
   using F = Transform<M>;
   constexpr int alpha = F::kAlpha;
   const std::int64_t KC = g.K * g.C;
-  for (std::int64_t kc = 0; kc < KC; ++kc) {
-    double xg[alpha][3];  // X G
-    for (int i = 0; i < alpha; ++i)
+  double xg[alpha][3][kKernelChunk], out[kKernelChunk];
+  for (std::int64_t kc0 = 0; kc0 < KC; kc0 += kKernelChunk) {
+    const std::int64_t n = std::min(kKernelChunk, KC - kc0);
+    for (int i = 0; i < alpha; ++i)  // X G
       for (int s = 0; s < 3; ++s) {
-        xg[i][s] = 0.0;
-        for (int j = 0; j < alpha; ++j) xg[i][s] += static_cast<double>(dw_hat[(i * alpha + j) * KC + kc]) * F::G[j][s];
+        double* row = xg[i][s];
+        std::fill(row, row + n, 0.0);
+        for (int j = 0; j < alpha; ++j) {
+          const double c = F::G[j][s];
+          if (c == 0.0) continue;
+          const float* x = dw_hat + (i * alpha + j) * KC + kc0;
+          for (std::int64_t q = 0; q < n; ++q) row[q] += static_cast<double>(x[q]) * c;
+        }
       }
     for (int r = 0; r < 3; ++r)
-      for (int s = 0; s < 3; ++s) {
-        double v = 0.0;
-        for (int i = 0; i < alpha; ++i) v += F::G[i][r] * xg[i][s];
-        dw[kc * 9 + r * 3 + s] = static_cast<float>(v);
+      for (int s = 0; s < 3; ++s) {  // G^T (X G)
+        std::fill(out, out + n, 0.0);
+        for (int i = 0; i < alpha; ++i) {
+          const double c = F::G[i][r];
+          if (c == 0.0) continue;
+          for (std::int64_t q = 0; q < n; ++q) out[q] += c * xg[i][s][q];
+        }
+        for (std::int64_t q = 0; q < n; ++q) dw[(kc0 + q) * 9 + r * 3 + s] = static_cast<float>(out[q]);
       }
   }
 }
@@ -164,33 +177,32 @@ void winograd_weight_grad(const float* x, const float* dy, const ConvGeom& g, in
   check_tile(m);
   const Kernels k = kernels();
   const int alpha = m + 2;
-  const std::int64_t units = unit_count(g, m, k.images_per_vector), w_size = g.K * g.C * 9;
+  const std::int64_t units = unit_count(g, m, k.images_per_vector), hat_size = alpha * alpha * g.K * g.C;
   const std::int64_t per_task = std::clamp<std::int64_t>(
       (units + kMinWeightGradTasks - 1) / kMinWeightGradTasks, 1, kWeightGradColumns / k.images_per_vector);
   const std::int64_t tasks = (units + per_task - 1) / per_task;
-  // One [K, C, 3, 3] partial a task (a Tensor: the memory comes from the host block cache).
-  const Tensor partial_sums = Tensor::empty({tasks * w_size}, DType::f32);
+  // One transformed-domain partial [alpha^2][K][C] a task, summed in task
+  // order below (a Tensor: the memory comes from the host block cache).
+  const Tensor partial_sums = Tensor::empty({tasks * hat_size}, DType::f32);
   float* partial = static_cast<float*>(partial_sums.raw_data());
   ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::int64_t task = 0; task < tasks; ++task) {
     errors.run([&] {
-      thread_local std::vector<float> dw_hat_buf;
-      const std::int64_t need = alpha * alpha * g.K * g.C;
-      if (static_cast<std::int64_t>(dw_hat_buf.size()) < need) dw_hat_buf.resize(static_cast<std::size_t>(need));
       const std::int64_t u0 = task * per_task;
-      k.weight_grad(m, x, dy, g, u0, std::min(units, u0 + per_task), dw_hat_buf.data());
-      if (m == 2) inverse_kernel_transform<2>(dw_hat_buf.data(), g, partial + task * w_size);
-      else inverse_kernel_transform<4>(dw_hat_buf.data(), g, partial + task * w_size);
+      k.weight_grad(m, x, dy, g, u0, std::min(units, u0 + per_task), partial + task * hat_size);
     });
   }
   errors.rethrow();
-#pragma omp parallel for schedule(static) if (w_size >= 4096)
-  for (std::int64_t i = 0; i < w_size; ++i) {
-    float s = 0.0f;
-    for (std::int64_t t = 0; t < tasks; ++t) s += partial[t * w_size + i];
-    dw[i] = s;
+#pragma omp parallel for schedule(static) if (hat_size >= 4096)
+  for (std::int64_t i = 0; i < hat_size; ++i) {
+    float s = partial[i];
+    for (std::int64_t t = 1; t < tasks; ++t) s += partial[t * hat_size + i];
+    partial[i] = s;
   }
+  // G^T . G is linear: once, on the sum.
+  if (m == 2) inverse_kernel_transform<2>(partial, g, dw);
+  else inverse_kernel_transform<4>(partial, g, dw);
 }
 
 }  // namespace gl::cpu
