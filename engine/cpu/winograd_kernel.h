@@ -306,6 +306,11 @@ inline void gemm_tile(const float* u, const float* v, std::int64_t C, std::int64
       for (int n = 0; n < NV; ++n) acc[m][n] += b * xv[n];
     }
   }
+  if (rows == kMR) {  // the usual case, stored straight from the registers
+    for (int m = 0; m < kMR; ++m)
+      for (int n = 0; n < NV; ++n) store(out + m * out_stride + n * kV, acc[m][n]);
+    return;
+  }
   for (int m = 0; m < rows; ++m)
     for (int n = 0; n < NV; ++n) store(out + m * out_stride + n * kV, acc[m][n]);
 }
