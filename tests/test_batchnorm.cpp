@@ -241,5 +241,106 @@ TEST(BatchNormRelu, BackendDefaultMatchesTheFusedCpuKernels) {
   EXPECT_TRUE(all_close(db1, db2, 1e-12, 1e-13));
 }
 
+// ---- batch_norm_add_relu: relu(batch_norm(.) + residual) as one fused node --------
+
+TEST(BatchNormAddRelu, EqualsReluOfBatchNormPlusResidualInValuesAndGradients) {
+  for (const Shape& shape : kShapes) {
+    for (DType dtype : {DType::f64, DType::f32}) {
+      for (const bool residual_grad : {true, false}) {
+        SCOPED_TRACE(fmt::format("{} {} residual grad {}", shape_str(shape), dtype_name(dtype), residual_grad));
+        const std::int64_t C = shape[1];
+        const double tol = dtype == DType::f64 ? 1e-12 : 1e-5;
+        const Tensor x0 = randn64(shape, 151, false).to(dtype), r0 = randn64(shape, 152, false).to(dtype);
+        const Tensor g0 = uniform64({C}, 153, 0.5, 1.5, false).to(dtype), b0 = randn64({C}, 154, false).to(dtype);
+        const Tensor seed = randn64(shape, 155, false).to(dtype);  // dL/dy
+        auto run = [&](bool fused, Tensor& rm, Tensor& rv) {
+          Tensor x = x0.clone().set_requires_grad(true), g = g0.clone().set_requires_grad(true),
+                 b = b0.clone().set_requires_grad(true), r = r0.clone().set_requires_grad(residual_grad);
+          Tensor y = fused ? batch_norm_add_relu(x, g, b, r, rm, rv, true)
+                           : relu(batch_norm(x, g, b, rm, rv, true) + r);
+          sum(y * seed).backward();
+          return std::vector<Tensor>{y, x.grad(), g.grad(), b.grad(), residual_grad ? r.grad() : y};
+        };
+        Tensor rm1 = Tensor::zeros({C}, dtype), rv1 = Tensor::ones({C}, dtype);
+        Tensor rm2 = Tensor::zeros({C}, dtype), rv2 = Tensor::ones({C}, dtype);
+        const auto fused = run(true, rm1, rv1), composed = run(false, rm2, rv2);
+        for (std::size_t i = 0; i < fused.size(); ++i) {
+          EXPECT_TRUE(all_close(fused[i], composed[i], tol, tol)) << "output " << i << " (y, dx, dgamma, dbeta, dr)";
+        }
+        EXPECT_TRUE(all_close(rm1, rm2, tol, tol));
+        EXPECT_TRUE(all_close(rv1, rv2, tol, tol));
+      }
+    }
+  }
+}
+
+TEST(BatchNormAddRelu, TrainingGradients) {
+  for (const Shape& shape : kShapes) {
+    SCOPED_TRACE(shape_str(shape));
+    const std::int64_t C = shape[1];
+    Tensor x = randn64(shape, 156), residual = randn64(shape, 157);
+    Tensor gamma = uniform64({C}, 158, 0.5, 1.5), beta = randn64({C}, 159);
+    EXPECT_OP_GRADIENTS_OK(
+        [](const Inputs& in) { return batch_norm_add_relu(in[0], in[1], in[2], in[3], Tensor(), Tensor(), true); },
+        {x, gamma, beta, residual});
+  }
+}
+
+TEST(BatchNormAddRelu, EvalIsReluOfTheRunningStatisticsAffineMapPlusResidual) {
+  const Tensor x = randn64({4, 3, 2, 2}, 160, false), r = randn64({4, 3, 2, 2}, 161, false);
+  const Tensor gamma = uniform64({3}, 162, 0.5, 1.5, false), beta = randn64({3}, 163, false);
+  const Tensor rm = randn64({3}, 164, false), rv = uniform64({3}, 165, 0.5, 2.0, false);
+  EXPECT_TRUE(all_close(batch_norm_add_relu(x, gamma, beta, r, rm, rv, false),
+                        relu(batch_norm(x, gamma, beta, rm, rv, false) + r), 0, 0));
+  // Differentiable evaluation (a residual that needs its gradient) composes ops.
+  const Tensor rg = r.clone().set_requires_grad(true);
+  sum(batch_norm_add_relu(x, gamma, beta, rg, rm, rv, false)).backward();
+  const Tensor mask = gt(relu(batch_norm(x, gamma, beta, rm, rv, false) + r), Tensor::zeros({1}, DType::f64));
+  EXPECT_TRUE(all_close(rg.grad(), mask.to(DType::f64), 0, 0));
+}
+
+TEST(BatchNormAddRelu, RefusesAResidualOfAnotherShape) {
+  const Tensor x = randn64({2, 3, 4, 4}, 166, false), r = randn64({2, 3, 4, 5}, 167, false);
+  const Tensor gamma = Tensor::ones({3}, DType::f64), beta = Tensor::zeros({3}, DType::f64);
+  try {
+    batch_norm_add_relu(x, gamma, beta, r, Tensor(), Tensor(), true);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "batch_norm_add_relu: residual must have the input's shape [2, 3, 4, 4], got [2, 3, 4, 5]");
+  }
+}
+
+// The Backend's default (composed) implementation, which the CUDA backend
+// inherits, against the CPU's fused kernels.
+TEST(BatchNormAddRelu, BackendDefaultMatchesTheFusedCpuKernels) {
+  const Tensor x = randn64({3, 4, 3, 5}, 168, false), dy = randn64({3, 4, 3, 5}, 169, false);
+  const Tensor r = randn64({3, 4, 3, 5}, 170, false);
+  const Tensor gamma = uniform64({4}, 171, 0.5, 1.5, false), beta = randn64({4}, 172, false);
+  Backend& be = backend(Device::cpu);
+  struct Out {
+    Tensor y, mean, invstd, rm, rv, dx, dg, db, dr;
+  };
+  auto run = [&](bool base) {
+    Out o{Tensor::empty(x.shape(), DType::f64), Tensor::empty({4}, DType::f64), Tensor::empty({4}, DType::f64),
+          Tensor::zeros({4}, DType::f64),       Tensor::ones({4}, DType::f64),  Tensor::empty(x.shape(), DType::f64),
+          Tensor::empty({4}, DType::f64),       Tensor::empty({4}, DType::f64), Tensor::empty(x.shape(), DType::f64)};
+    if (base) {
+      be.Backend::batchnorm_add_relu_forward_train(x, gamma, beta, r, 1e-5, 0.1, o.rm, o.rv, o.y, o.mean, o.invstd);
+      be.Backend::batchnorm_add_relu_backward(x, gamma, o.mean, o.invstd, o.y, dy, o.dx, o.dg, o.db, o.dr);
+    } else {
+      be.batchnorm_add_relu_forward_train(x, gamma, beta, r, 1e-5, 0.1, o.rm, o.rv, o.y, o.mean, o.invstd);
+      be.batchnorm_add_relu_backward(x, gamma, o.mean, o.invstd, o.y, dy, o.dx, o.dg, o.db, o.dr);
+    }
+    return o;
+  };
+  const Out a = run(true), b = run(false);
+  for (auto [p, q] : {std::pair{a.y, b.y}, {a.mean, b.mean}, {a.invstd, b.invstd}, {a.rm, b.rm}, {a.rv, b.rv}}) {
+    EXPECT_TRUE(all_close(p, q, 1e-13, 1e-14));
+  }
+  for (auto [p, q] : {std::pair{a.dx, b.dx}, {a.dg, b.dg}, {a.db, b.db}, {a.dr, b.dr}}) {
+    EXPECT_TRUE(all_close(p, q, 1e-12, 1e-13));
+  }
+}
+
 }  // namespace
 }  // namespace gl

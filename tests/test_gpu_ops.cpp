@@ -209,6 +209,23 @@ TEST(GpuOps, BatchNormTrainingAndEval) {
   }
 }
 
+// batch_norm_add_relu: the CUDA backend runs the Backend default (batch norm,
+// add, relu kernels) against the CPU's fused kernels; the residual's gradient too.
+TEST(GpuOps, BatchNormAddRelu) {
+  GL_SKIP_WITHOUT_GPU();
+  for (DType dt : float_dtypes()) {
+    for (const Shape& shape : std::vector<Shape>{{16, 10}, {8, 16, 32, 32}, {3, 5, 7, 9}}) {
+      const std::string s = std::string(dtype_name(dt)) + " batch_norm_add_relu " + shape_str(shape);
+      const std::int64_t C = shape[1];
+      const Inputs in{rnd(shape, dt, 86, -3, 5), rnd({C}, dt, 87, 0.5, 1.5), rnd({C}, dt, 88), rnd(shape, dt, 89)};
+      expect_op_parity(
+          s + " training",
+          [](const Inputs& v) { return batch_norm_add_relu(v[0], v[1], v[2], v[3], Tensor(), Tensor(), true); }, in,
+          kChain, kChain);
+    }
+  }
+}
+
 TEST(GpuOps, Pooling) {
   GL_SKIP_WITHOUT_GPU();
   for (DType dt : float_dtypes()) {

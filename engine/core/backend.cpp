@@ -38,6 +38,26 @@ void Backend::batchnorm_relu_backward(const Tensor& x, const Tensor& gamma,
   batchnorm_backward(x, gamma, save_mean, save_invstd, masked, dx, dgamma, dbeta);
 }
 
+void Backend::batchnorm_add_relu_forward_train(const Tensor& x, const Tensor& gamma,
+                                               const Tensor& beta, const Tensor& residual,
+                                               double eps, double momentum, Tensor& running_mean,
+                                               Tensor& running_var, Tensor& y, Tensor& save_mean,
+                                               Tensor& save_invstd) {
+  batchnorm_forward_train(x, gamma, beta, eps, momentum, running_mean, running_var, y, save_mean,
+                          save_invstd);
+  binary(BinaryOp::add, y, residual, y);
+  unary(UnaryOp::relu, y, y, 0.0);
+}
+
+void Backend::batchnorm_add_relu_backward(const Tensor& x, const Tensor& gamma,
+                                          const Tensor& save_mean, const Tensor& save_invstd,
+                                          const Tensor& y, const Tensor& dy, Tensor& dx,
+                                          Tensor& dgamma, Tensor& dbeta, Tensor& dresidual) {
+  Tensor masked = dresidual.defined() ? dresidual : Tensor::empty(dy.shape(), dy.dtype(), dy.device());
+  unary_backward(UnaryOp::relu, /*x=*/y, Tensor(), dy, masked, 0.0);  // relu'(z) = [y > 0]
+  batchnorm_backward(x, gamma, save_mean, save_invstd, masked, dx, dgamma, dbeta);
+}
+
 bool device_available(Device device) {
   if (device == Device::cpu) return true;
   if (slot(device) == nullptr) cuda_plugin();  // loads the plugin once; it registers itself

@@ -153,6 +153,19 @@ class Backend {
                                        const Tensor& save_mean, const Tensor& save_invstd,
                                        const Tensor& y, const Tensor& dy, Tensor& dx,
                                        Tensor& dgamma, Tensor& dbeta);
+  // Batch norm, a residual added, then relu: y = max(0, bn(x) + residual), in
+  // training mode (the end of a ResNet basic block). Backward: dz = dy * (y > 0)
+  // is the residual's gradient (dresidual, when defined) and bn's output gradient.
+  // The defaults compose the calls above.
+  virtual void batchnorm_add_relu_forward_train(const Tensor& x, const Tensor& gamma,
+                                                const Tensor& beta, const Tensor& residual,
+                                                double eps, double momentum, Tensor& running_mean,
+                                                Tensor& running_var, Tensor& y, Tensor& save_mean,
+                                                Tensor& save_invstd);
+  virtual void batchnorm_add_relu_backward(const Tensor& x, const Tensor& gamma,
+                                           const Tensor& save_mean, const Tensor& save_invstd,
+                                           const Tensor& y, const Tensor& dy, Tensor& dx,
+                                           Tensor& dgamma, Tensor& dbeta, Tensor& dresidual);
 
   // ---- pooling -------------------------------------------------------------------
   // y [N,C,Ho,Wo]; argmax int32 [N,C,Ho,Wo] holds the flat h*W + w of each max.

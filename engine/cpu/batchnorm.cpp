@@ -9,8 +9,10 @@
 // Channels are independent: OpenMP over c. Sums accumulate in double.
 // gamma / beta may be undefined (no affine part: gamma = 1, beta = 0).
 // The fused batch norm + relu variants take the same passes: the affine pass
-// writes max(0, y), and the backward reads the output y to mask dy by y > 0
-// inside its two passes (dy' = [y > 0] dy replaces dy everywhere above).
+// writes max(0, y) (max(0, y + residual) with a residual), and the backward
+// reads the output y to mask dy by y > 0 inside its two passes (dy' = [y > 0] dy
+// replaces dy everywhere above; with a residual, its first pass also writes dy'
+// as the residual's gradient).
 #include <cmath>
 
 #include "engine/cpu/cpu_backend.h"
@@ -45,11 +47,20 @@ template <class T, class F> double channel_sum(const T* a, const BnDims& d, std:
   return s;
 }
 
-// y[n, c, l] = x[n, c, l] * scale + shift for one channel (then max(0, .) when Relu).
+// y[n, c, l] = x[n, c, l] * scale + shift for one channel (+ residual[n, c, l]
+// when given, then max(0, .) when Relu).
 template <bool Relu, class T>
-void channel_affine(const T* x, const BnDims& d, std::int64_t c, T scale, T shift, T* y) {
+void channel_affine(const T* x, const BnDims& d, std::int64_t c, T scale, T shift, T* y,
+                    const T* residual = nullptr) {
   for (std::int64_t n = 0; n < d.N; ++n) {
     const std::int64_t off = (n * d.C + c) * d.L;
+    if (residual != nullptr) {
+      for (std::int64_t l = 0; l < d.L; ++l) {
+        const T v = (x[off + l] * scale + shift) + residual[off + l];
+        y[off + l] = Relu ? (v > T(0) ? v : T(0)) : v;
+      }
+      continue;
+    }
     for (std::int64_t l = 0; l < d.L; ++l) {
       const T v = x[off + l] * scale + shift;
       y[off + l] = Relu ? (v > T(0) ? v : T(0)) : v;
@@ -57,17 +68,20 @@ void channel_affine(const T* x, const BnDims& d, std::int64_t c, T scale, T shif
   }
 }
 
+// residual: added before the relu (batchnorm_add_relu_forward_train), or undefined.
 template <bool Relu>
 void forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta, double eps,
                    double momentum, Tensor& running_mean, Tensor& running_var, Tensor& y,
-                   Tensor& save_mean, Tensor& save_invstd) {
-  const char* op = Relu ? "batchnorm_relu_forward_train" : "batchnorm_forward_train";
+                   Tensor& save_mean, Tensor& save_invstd, const Tensor& residual = Tensor()) {
+  const char* op = !Relu                ? "batchnorm_forward_train"
+                   : residual.defined() ? "batchnorm_add_relu_forward_train"
+                                        : "batchnorm_relu_forward_train";
   const BnDims d = bn_dims(x, op);
   const std::int64_t M = d.N * d.L;
   GL_CHECK(M > 1, "{} (cpu): need more than one value per channel, x is {}", op, describe(x));
   dispatch_float(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
-    const T *xp = ptr<T>(x), *gp = opt<T>(gamma), *bp = opt<T>(beta);
+    const T *xp = ptr<T>(x), *gp = opt<T>(gamma), *bp = opt<T>(beta), *rp = opt<T>(residual);
     T *rm = opt<T>(running_mean), *rv = opt<T>(running_var), *sm = opt<T>(save_mean),
       *si = opt<T>(save_invstd), *yp = opt<T>(y);
 #pragma omp parallel for schedule(static) if (x.numel() >= kParallelMin)
@@ -86,7 +100,7 @@ void forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta, dou
       if (yp != nullptr) {
         const double g = gp != nullptr ? gp[c] : 1.0, b = bp != nullptr ? bp[c] : 0.0;
         channel_affine<Relu>(xp, d, c, static_cast<T>(g * invstd),
-                             static_cast<T>(b - mean * invstd * g), yp);
+                             static_cast<T>(b - mean * invstd * g), yp, rp);
       }
     }
   });
@@ -116,18 +130,21 @@ void CpuBackend::batchnorm_forward_eval(const Tensor& x, const Tensor& gamma, co
 namespace {
 
 // y: the fused forward's output when Relu (dy is masked by y > 0), else unused.
+// dresidual (Relu only, may be undefined): receives the masked dy.
 template <bool Relu>
 void backward(const Tensor& x, const Tensor& gamma, const Tensor& save_mean,
               const Tensor& save_invstd, const Tensor& y, const Tensor& dy, Tensor& dx,
-              Tensor& dgamma, Tensor& dbeta) {
-  const char* op = Relu ? "batchnorm_relu_backward" : "batchnorm_backward";
+              Tensor& dgamma, Tensor& dbeta, const Tensor& dresidual = Tensor()) {
+  const char* op = !Relu                 ? "batchnorm_backward"
+                   : dresidual.defined() ? "batchnorm_add_relu_backward"
+                                         : "batchnorm_relu_backward";
   const BnDims d = bn_dims(x, op);
   const std::int64_t M = d.N * d.L;
   dispatch_float(x.dtype(), op, [&](auto tag) {
     using T = decltype(tag);
     const T *xp = ptr<T>(x), *gp = opt<T>(gamma), *mp = ptr<T>(save_mean),
             *ip = ptr<T>(save_invstd), *dyp = ptr<T>(dy), *yp = Relu ? ptr<T>(y) : nullptr;
-    T *dxp = opt<T>(dx), *dgp = opt<T>(dgamma), *dbp = opt<T>(dbeta);
+    T *dxp = opt<T>(dx), *dgp = opt<T>(dgamma), *dbp = opt<T>(dbeta), *drp = opt<T>(dresidual);
     // dy' = [y > 0] dy for the fused relu, dy itself otherwise: both loads
     // unconditional and the choice a select, so the loops vectorize. (Called
     // through a per-channel copy: read through the closure shared by the
@@ -152,11 +169,22 @@ void backward(const Tensor& x, const Tensor& gamma, const Tensor& save_mean,
       for (std::int64_t n = 0; n < d.N; ++n) {
         const std::int64_t off = (n * d.C + c) * d.L;
         T part_dy = T(0), part_xmu = T(0);
+        if (drp != nullptr) {
+          T* dr = drp;
 #pragma omp simd reduction(+ : part_dy, part_xmu)
-        for (std::int64_t l = 0; l < d.L; ++l) {
-          const T g = grad(off + l);
-          part_dy += g;
-          part_xmu += g * (xs[off + l] - mean);
+          for (std::int64_t l = 0; l < d.L; ++l) {
+            const T g = grad(off + l);
+            dr[off + l] = g;
+            part_dy += g;
+            part_xmu += g * (xs[off + l] - mean);
+          }
+        } else {
+#pragma omp simd reduction(+ : part_dy, part_xmu)
+          for (std::int64_t l = 0; l < d.L; ++l) {
+            const T g = grad(off + l);
+            part_dy += g;
+            part_xmu += g * (xs[off + l] - mean);
+          }
         }
         sum_dy += static_cast<double>(part_dy);
         sum_dy_xmu += static_cast<double>(part_xmu);
@@ -210,6 +238,22 @@ void CpuBackend::batchnorm_relu_backward(const Tensor& x, const Tensor& gamma,
                                          const Tensor& y, const Tensor& dy, Tensor& dx,
                                          Tensor& dgamma, Tensor& dbeta) {
   backward<true>(x, gamma, save_mean, save_invstd, y, dy, dx, dgamma, dbeta);
+}
+
+void CpuBackend::batchnorm_add_relu_forward_train(const Tensor& x, const Tensor& gamma,
+                                                  const Tensor& beta, const Tensor& residual,
+                                                  double eps, double momentum, Tensor& running_mean,
+                                                  Tensor& running_var, Tensor& y, Tensor& save_mean,
+                                                  Tensor& save_invstd) {
+  forward_train<true>(x, gamma, beta, eps, momentum, running_mean, running_var, y, save_mean,
+                      save_invstd, residual);
+}
+
+void CpuBackend::batchnorm_add_relu_backward(const Tensor& x, const Tensor& gamma,
+                                             const Tensor& save_mean, const Tensor& save_invstd,
+                                             const Tensor& y, const Tensor& dy, Tensor& dx,
+                                             Tensor& dgamma, Tensor& dbeta, Tensor& dresidual) {
+  backward<true>(x, gamma, save_mean, save_invstd, y, dy, dx, dgamma, dbeta, dresidual);
 }
 
 }  // namespace gl::cpu

@@ -82,6 +82,14 @@ class CpuBackend final : public Backend {
   void batchnorm_relu_backward(const Tensor& x, const Tensor& gamma, const Tensor& save_mean,
                                const Tensor& save_invstd, const Tensor& y, const Tensor& dy,
                                Tensor& dx, Tensor& dgamma, Tensor& dbeta) override;
+  void batchnorm_add_relu_forward_train(const Tensor& x, const Tensor& gamma, const Tensor& beta,
+                                        const Tensor& residual, double eps, double momentum,
+                                        Tensor& running_mean, Tensor& running_var, Tensor& y,
+                                        Tensor& save_mean, Tensor& save_invstd) override;
+  void batchnorm_add_relu_backward(const Tensor& x, const Tensor& gamma, const Tensor& save_mean,
+                                   const Tensor& save_invstd, const Tensor& y, const Tensor& dy,
+                                   Tensor& dx, Tensor& dgamma, Tensor& dbeta,
+                                   Tensor& dresidual) override;
 
   // pool.cpp
   void maxpool2d_forward(const Tensor& x, const PoolGeom& g, Tensor& y, Tensor& argmax) override;

@@ -74,6 +74,10 @@ Tensor BatchNorm::forward_relu(const Tensor& x) {
   return batch_norm_relu(x, gamma, beta, running_mean, running_var, is_training(), momentum, eps);
 }
 
+Tensor BatchNorm::forward_add_relu(const Tensor& x, const Tensor& residual) {
+  return batch_norm_add_relu(x, gamma, beta, residual, running_mean, running_var, is_training(), momentum, eps);
+}
+
 Tensor ReLU::forward(const Tensor& x) { return relu(x); }
 Tensor Flatten::forward(const Tensor& x) { return flatten(x, 1); }
 Tensor GlobalAvgPool::forward(const Tensor& x) { return global_avg_pool2d(x); }

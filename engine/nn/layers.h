@@ -47,6 +47,8 @@ class BatchNorm : public Module {
   explicit BatchNorm(std::int64_t channels, double momentum = 0.1, double eps = 1e-5);
   Tensor forward(const Tensor& x) override;
   Tensor forward_relu(const Tensor& x);  // relu(forward(x)), fused (gl::batch_norm_relu)
+  // relu(forward(x) + residual), fused (gl::batch_norm_add_relu)
+  Tensor forward_add_relu(const Tensor& x, const Tensor& residual);
   std::string type_name() const override { return "BatchNorm"; }
   Tensor gamma, beta;                 // parameters [C]
   Tensor running_mean, running_var;   // buffers [C]

@@ -100,6 +100,11 @@ Tensor batch_norm(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tens
 // values and gradients, one pass over memory in training instead of three.
 Tensor batch_norm_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta, Tensor running_mean,
                        Tensor running_var, bool training, double momentum = 0.1, double eps = 1e-5);
+// relu(batch_norm(x) + residual) as one op ("batch_norm_add_relu"), the end of
+// a ResNet basic block: residual is [N, C, ...] like x; one pass in training.
+Tensor batch_norm_add_relu(const Tensor& x, const Tensor& gamma, const Tensor& beta, const Tensor& residual,
+                           Tensor running_mean, Tensor running_var, bool training, double momentum = 0.1,
+                           double eps = 1e-5);
 
 // ---- pooling (engine/ops/pool.cpp) -------------------------------------------------
 Tensor max_pool2d(const Tensor& x, std::int64_t kernel, std::int64_t stride = 0,

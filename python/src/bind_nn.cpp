@@ -275,6 +275,13 @@ void bind_nn(py::module_& m) {
            py::arg("eps") = 1e-5)
       .def("forward_relu", [](BatchNorm& b, const gl::Tensor& x) { ReleaseGil r; return b.forward_relu(x); },
            py::arg("x"), "relu(self(x)) as one fused op (one pass over memory in training).")
+      .def("forward_add_relu",
+           [](BatchNorm& b, const gl::Tensor& x, const gl::Tensor& residual) {
+             ReleaseGil r;
+             return b.forward_add_relu(x, residual);
+           },
+           py::arg("x"), py::arg("residual"),
+           "relu(self(x) + residual) as one fused op; residual has x's shape [N, C, ...].")
       .def_property_readonly("gamma", [](const BatchNorm& b) { return b.gamma; }, "[C] scale (trained)")
       .def_property_readonly("beta", [](const BatchNorm& b) { return b.beta; }, "[C] shift (trained)")
       .def_property_readonly("running_mean", [](const BatchNorm& b) { return b.running_mean; }, "[C] buffer")

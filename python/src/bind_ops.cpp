@@ -161,6 +161,15 @@ void bind_ops(py::module_& m) {
   }, py::arg("x"), py::arg("gamma"), py::arg("beta"), py::arg("running_mean") = py::none(),
      py::arg("running_var") = py::none(), py::arg("training") = true, py::arg("momentum") = 0.1,
      py::arg("eps") = 1e-5, Release(), "relu(batch_norm(...)) as one op.");
+  m.def("batch_norm_add_relu", [](const gl::Tensor& x, const gl::Tensor& g, const gl::Tensor& b,
+                                  const gl::Tensor& residual, const OptTensor& rm, const OptTensor& rv,
+                                  bool training, double momentum, double eps) {
+    return gl::batch_norm_add_relu(x, g, b, residual, opt(rm), opt(rv), training, momentum, eps);
+  }, py::arg("x"), py::arg("gamma"), py::arg("beta"), py::arg("residual"), py::arg("running_mean") = py::none(),
+     py::arg("running_var") = py::none(), py::arg("training") = true, py::arg("momentum") = 0.1,
+     py::arg("eps") = 1e-5, Release(),
+     "relu(batch_norm(x, ...) + residual) as one op, the end of a ResNet basic block. x and residual "
+     "[N,C] or [N,C,H,W] (the same shape); gamma, beta [C]; returns x's shape.");
 
   // ---- pooling, softmax, losses -------------------------------------------------------------
   m.def("max_pool2d", &gl::max_pool2d, py::arg("x"), py::arg("kernel"), py::arg("stride") = 0,

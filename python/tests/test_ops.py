@@ -180,6 +180,24 @@ def test_batch_norm(shape, training, fused, rng):
         np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-12)
 
 
+@pytest.mark.parametrize("shape", [(5, 3), (4, 2, 3, 5)])
+@pytest.mark.parametrize("training", [True, False])
+def test_batch_norm_add_relu(shape, training, rng):
+    c = shape[1]
+    stats = [rng.standard_normal(c), rng.uniform(0.5, 2, c)]
+    g_stats = [gradlab.tensor(s.copy(), dtype="float64") for s in stats]
+    t_stats = [torch.tensor(s.copy()) for s in stats]
+    compare_op(lambda x, g, b, r: gradlab.batch_norm_add_relu(x, g, b, r, running_mean=g_stats[0],
+                                                              running_var=g_stats[1], training=training,
+                                                              momentum=0.3, eps=1e-4),
+               lambda x, g, b, r: torch.relu(F.batch_norm(x, t_stats[0], t_stats[1], g, b, training=training,
+                                                          momentum=0.3, eps=1e-4) + r),
+               [rng.standard_normal(shape) * 2 + 1, rng.standard_normal(c), rng.standard_normal(c),
+                rng.standard_normal(shape)], rng, rtol=1e-8)
+    for g, t in zip(g_stats, t_stats):
+        np.testing.assert_allclose(g.numpy(), t.numpy(), rtol=1e-12)
+
+
 def test_batch_norm_without_running_stats(rng):
     compare_op(lambda x, g, b: gradlab.batch_norm(x, g, b), lambda x, g, b: F.batch_norm(x, None, None, g, b, True),
                [rng.standard_normal((6, 4)), rng.standard_normal(4), rng.standard_normal(4)], rng, rtol=1e-8)

@@ -54,9 +54,8 @@ StandardBlock::StandardBlock(std::int64_t in, std::int64_t filters, std::int64_t
 
 Tensor StandardBlock::forward(const Tensor& x) {
   Tensor h = bn1_->forward_relu((*conv1_)(x));                // [N, f, H/s, W/s]
-  h = (*bn2_)((*conv2_)(h));                                   // [N, f, H/s, W/s]
   Tensor shortcut = proj_conv_ ? (*proj_bn_)((*proj_conv_)(x)) : x;
-  return gl::relu(h + shortcut);
+  return bn2_->forward_add_relu((*conv2_)(h), shortcut);       // relu(bn2(conv2 h) + shortcut), fused
 }
 
 BottleneckBlock::BottleneckBlock(std::int64_t in, std::int64_t filters, std::int64_t stride,
