@@ -274,6 +274,30 @@ TEST(BatchNormAddRelu, EqualsReluOfBatchNormPlusResidualInValuesAndGradients) {
   }
 }
 
+// A ResNet-sized map (over the parallel threshold) and a backward that wants
+// only the residual's gradient.
+TEST(BatchNormAddRelu, LargeMapsAndTheResidualGradientAlone) {
+  const Shape shape{8, 16, 16, 16};
+  const Tensor x0 = randn64(shape, 173, false).to(DType::f32), r0 = randn64(shape, 174, false).to(DType::f32);
+  const Tensor g0 = uniform64({16}, 175, 0.5, 1.5, false).to(DType::f32), b0 = randn64({16}, 176, false).to(DType::f32);
+  const Tensor seed = randn64(shape, 177, false).to(DType::f32);
+  for (const bool others : {true, false}) {
+    SCOPED_TRACE(others ? "all gradients" : "the residual's alone");
+    Tensor x = x0.clone().set_requires_grad(others), g = g0.clone().set_requires_grad(others),
+           b = b0.clone().set_requires_grad(others), r = r0.clone().set_requires_grad(true);
+    Tensor xc = x0.clone().set_requires_grad(others), gc = g0.clone().set_requires_grad(others),
+           bc = b0.clone().set_requires_grad(others), rc = r0.clone().set_requires_grad(true);
+    sum(batch_norm_add_relu(x, g, b, r, Tensor(), Tensor(), true) * seed).backward();
+    sum(relu(batch_norm(xc, gc, bc, Tensor(), Tensor(), true) + rc) * seed).backward();
+    EXPECT_TRUE(all_close(r.grad(), rc.grad(), 1e-6, 1e-6));
+    if (others) {
+      EXPECT_TRUE(all_close(x.grad(), xc.grad(), 1e-5, 1e-5));
+      EXPECT_TRUE(all_close(g.grad(), gc.grad(), 1e-4, 1e-4));
+      EXPECT_TRUE(all_close(b.grad(), bc.grad(), 1e-4, 1e-4));
+    }
+  }
+}
+
 TEST(BatchNormAddRelu, TrainingGradients) {
   for (const Shape& shape : kShapes) {
     SCOPED_TRACE(shape_str(shape));

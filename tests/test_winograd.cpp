@@ -82,37 +82,44 @@ TEST(Winograd, TransformsAreExactInFloat64) {
 // ---- float32 kernels against the float64 reference ------------------------------------
 
 struct Case {
-  std::int64_t N, C, H, W, K, pad;
+  std::int64_t N, C, H, W, K, pad, pad_w;
 };
 const std::vector<Case> kCases = {
-    // N   C   H   W   K  pad
-    {8, 16, 32, 32, 16, 1},  // ResNet stack 1 (one block of 8 images; a task spans tile rows)
-    {3, 32, 16, 16, 32, 1},  // stack 2, a short block
-    {17, 64, 8, 8, 64, 1},   // stack 3: 2 full blocks of 8, then 1 image; tasks span blocks
-    {2, 3, 7, 9, 5, 1},      // maps that are not whole tiles; K not a whole panel; C = 3
-    {1, 1, 5, 5, 1, 0},      // one channel, no padding
-    {2, 4, 6, 6, 7, 2},      // padding 2 (the input gradient then has padding 0)
-    {5, 9, 3, 3, 6, 1},      // a map smaller than one F(4x4) tile
-    {20, 8, 12, 4, 12, 1},   // 20 images: blocks of 16 and 4 with AVX-512
+    // N   C   H   W   K pad pad_w
+    {8, 16, 32, 32, 16, 1, 1},  // ResNet stack 1 (one block of 8 images; a task spans tile rows)
+    {3, 32, 16, 16, 32, 1, 1},  // stack 2, a short block
+    {17, 64, 8, 8, 64, 1, 1},   // stack 3: 2 full blocks of 8, then 1 image; tasks span blocks
+    {2, 3, 7, 9, 5, 1, 1},      // maps that are not whole tiles; K not a whole panel; C = 3
+    {1, 1, 5, 5, 1, 0, 0},      // one channel, no padding
+    {2, 4, 6, 6, 7, 2, 2},      // padding 2 (the input gradient then has padding 0)
+    {5, 9, 3, 3, 6, 1, 1},      // a map smaller than one F(4x4) tile
+    {20, 8, 12, 4, 12, 1, 1},   // 20 images: blocks of 16 and 4 with AVX-512
+    {2, 5, 20, 20, 6, 1, 1},    // rows of 20: a whole vector of columns and a tail, for 8 and 16 lanes
+    {3, 4, 3, 3, 4, 0, 0},      // 1x1 outputs
+    {2, 6, 9, 7, 5, 2, 0},      // different padding of rows and columns
 };
 
 struct Result {
   Tensor y, dx, dw, db;
 };
 
-// conv2d forward and backward under `algorithm`, in the dtype of x64 or float32.
-Result run(const Case& p, cpu::ConvAlgorithm algorithm, DType dtype) {
+// Which gradients a run asks for (a backward may want dx alone or dw alone).
+enum class Wants { kAll, kInputOnly, kWeightOnly };
+
+// conv2d forward and backward under `algorithm`, in `dtype`; the gradients not
+// asked for come back undefined.
+Result run(const Case& p, cpu::ConvAlgorithm algorithm, DType dtype, Wants wants = Wants::kAll) {
   cpu::set_conv_algorithm(algorithm);
-  const Tensor x = randn64({p.N, p.C, p.H, p.W}, 81).to(dtype).detach().set_requires_grad(true);
-  const Tensor w = randn64({p.K, p.C, 3, 3}, 82).to(dtype).detach().set_requires_grad(true);
-  const Tensor b = randn64({p.K}, 83).to(dtype).detach().set_requires_grad(true);
-  const std::int64_t Ho = p.H + 2 * p.pad - 2, Wo = p.W + 2 * p.pad - 2;
+  const Tensor x = randn64({p.N, p.C, p.H, p.W}, 81).to(dtype).detach().set_requires_grad(wants != Wants::kWeightOnly);
+  const Tensor w = randn64({p.K, p.C, 3, 3}, 82).to(dtype).detach().set_requires_grad(wants != Wants::kInputOnly);
+  const Tensor b = randn64({p.K}, 83).to(dtype).detach().set_requires_grad(wants == Wants::kAll);
+  const std::int64_t Ho = p.H + 2 * p.pad - 2, Wo = p.W + 2 * p.pad_w - 2;
   const Tensor dy = randn64({p.N, p.K, Ho, Wo}, 84, false).to(dtype);
-  const Tensor y = conv2d(x, w, b, 1, 1, p.pad, p.pad);
+  const Tensor y = conv2d(x, w, b, 1, 1, p.pad, p.pad_w);
   sum(y * dy).backward();
   cpu::set_conv_algorithm(cpu::ConvAlgorithm::kAuto);
-  return {y.detach().to(DType::f64), x.grad().to(DType::f64), w.grad().to(DType::f64),
-          b.grad().to(DType::f64)};
+  auto grad = [](const Tensor& t) { return t.grad().defined() ? t.grad().to(DType::f64) : Tensor(); };
+  return {y.detach().to(DType::f64), grad(x), grad(w), grad(b)};
 }
 
 // max |actual - expected| / max |expected|.
@@ -131,8 +138,8 @@ double scaled_error(const Tensor& actual, const Tensor& expected) {
 void expect_close_to_reference(cpu::ConvAlgorithm algorithm, double tolerance) {
   double worst = 0.0, worst_im2col = 0.0;
   for (const Case& p : kCases) {
-    SCOPED_TRACE(fmt::format("{}: x [{}, {}, {}, {}] w [{}, {}, 3, 3] pad {}", cpu::conv_algorithm_name(algorithm),
-                             p.N, p.C, p.H, p.W, p.K, p.C, p.pad));
+    SCOPED_TRACE(fmt::format("{}: x [{}, {}, {}, {}] w [{}, {}, 3, 3] pad {}x{}",
+                             cpu::conv_algorithm_name(algorithm), p.N, p.C, p.H, p.W, p.K, p.C, p.pad, p.pad_w));
     const Result ref = run(p, cpu::ConvAlgorithm::kIm2col, DType::f64);
     const Result im2col = run(p, cpu::ConvAlgorithm::kIm2col, DType::f32);
     const Result fast = run(p, algorithm, DType::f32);
@@ -147,6 +154,13 @@ void expect_close_to_reference(cpu::ConvAlgorithm algorithm, double tolerance) {
     for (double e : {scaled_error(im2col.y, ref.y), scaled_error(im2col.dx, ref.dx),
                      scaled_error(im2col.dw, ref.dw)})
       worst_im2col = std::max(worst_im2col, e);
+    // A backward that wants one of the two gradients gets the same one.
+    const Result dx_only = run(p, algorithm, DType::f32, Wants::kInputOnly);
+    const Result dw_only = run(p, algorithm, DType::f32, Wants::kWeightOnly);
+    EXPECT_FALSE(dx_only.dw.defined());
+    EXPECT_FALSE(dw_only.dx.defined());
+    EXPECT_EQ(dx_only.dx.to_vector(), fast.dx.to_vector()) << "dx alone";
+    EXPECT_EQ(dw_only.dw.to_vector(), fast.dw.to_vector()) << "dw alone";
   }
   std::printf("[ measured ] %s: largest scale-relative error %.2e (float32 im2col: %.2e; tolerance %.0e)\n",
               cpu::conv_algorithm_name(algorithm), worst, worst_im2col, tolerance);
@@ -172,11 +186,13 @@ TEST(Winograd, Avx2BuildMatchesTheFloat64Reference) {
 // The weight gradient sums one partial per task in task order: the same bits
 // with 1 thread as with 2.
 TEST(Winograd, WeightGradientDoesNotDependOnTheThreadCount) {
-  const Case p{17, 16, 16, 16, 16, 1};
+  const Case p{17, 16, 16, 16, 16, 1, 1};
+  const int threads = num_threads();
   set_num_threads(1);
   const Result one = run(p, cpu::ConvAlgorithm::kWinograd4, DType::f32);
   set_num_threads(2);
   const Result two = run(p, cpu::ConvAlgorithm::kWinograd4, DType::f32);
+  set_num_threads(threads);
   EXPECT_EQ(one.dw.to_vector(), two.dw.to_vector());
   EXPECT_EQ(one.y.to_vector(), two.y.to_vector());
   EXPECT_EQ(one.dx.to_vector(), two.dx.to_vector());

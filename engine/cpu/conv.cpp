@@ -115,8 +115,11 @@ Choice float32_choice(const ConvGeom& g) {
   if (a == ConvAlgorithm::kDirect && conv_direct_applies(g)) return {Path::kDirect, 0};
   if (a == ConvAlgorithm::kIm2col) return {Path::kIm2col, 0};
   // Auto. Below 8 channels on either side the transforms cost more than the
-  // multiplications they save (the 3-channel stem, and its input gradient).
-  if (winograd_applies(g) && g.C >= 8 && g.K >= 8) return {Path::kWinograd, 4};
+  // multiplications they save (the 3-channel stem, and its input gradient);
+  // below half a vector of images, the idle lanes do.
+  if (winograd_applies(g) && g.C >= 8 && g.K >= 8 && 2 * g.N >= winograd_images_per_vector()) {
+    return {Path::kWinograd, 4};
+  }
   if (conv_direct_applies(g)) return {Path::kDirect, 0};
   return {Path::kIm2col, 0};
 }
@@ -281,12 +284,7 @@ void conv_backward(const T* x, const T* w, const T* dy, const ConvGeom& g, T* dx
     errors.rethrow();
   }
   if (dw != nullptr) {
-#pragma omp parallel for schedule(static) if (w_size >= 4096)
-    for (std::int64_t i = 0; i < w_size; ++i) {
-      T s = T(0);
-      for (std::int64_t c = 0; c < ch.count; ++c) s += dw_partial[c * w_size + i];
-      dw[i] = s;
-    }
+    sum_partials_in_order(dw_partial, ch.count, w_size, dw);
   }
   if (dbias != nullptr) {
 #pragma omp parallel for schedule(static) if (g.K >= 16 && g.N * out_size >= kParallelMin)

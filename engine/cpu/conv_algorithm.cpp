@@ -3,6 +3,8 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <string>
+#include <utility>
 
 #include "engine/core/error.h"
 
@@ -36,9 +38,18 @@ ConvAlgorithm parse_conv_algorithm(const std::string& name, const std::string& w
 ConvAlgorithm conv_algorithm() {
   const int set = chosen.load(std::memory_order_relaxed);
   if (set != kUnset) return static_cast<ConvAlgorithm>(set);
-  const char* env = std::getenv("GRADLAB_CONV_ALGORITHM");
-  if (env == nullptr || *env == '\0') return ConvAlgorithm::kAuto;
-  return parse_conv_algorithm(env, "GRADLAB_CONV_ALGORITHM");
+  // The environment, read once: its algorithm, or the error a bad value gives (raised at every call).
+  static const std::pair<ConvAlgorithm, std::string> from_env = []() -> std::pair<ConvAlgorithm, std::string> {
+    const char* env = std::getenv("GRADLAB_CONV_ALGORITHM");
+    if (env == nullptr || *env == '\0') return {ConvAlgorithm::kAuto, ""};
+    try {
+      return {parse_conv_algorithm(env, "GRADLAB_CONV_ALGORITHM"), ""};
+    } catch (const Error& e) {
+      return {ConvAlgorithm::kAuto, e.what()};
+    }
+  }();
+  if (!from_env.second.empty()) throw Error(from_env.second);
+  return from_env.first;
 }
 
 void set_conv_algorithm(ConvAlgorithm algorithm) {

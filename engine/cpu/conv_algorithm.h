@@ -1,6 +1,7 @@
 // Which float32 convolution algorithm the CPU backend runs (float64 always
 // runs im2col + GEMM, the reference). "auto" picks by layer:
 //   Winograd F(4x4, 3x3)  3x3 stride-1 layers with at least 8 channels in and out
+//                         and at least half a vector of images (4 with AVX2, 8 with AVX-512)
 //   direct                other stride-1 layers (the 3-channel stem, 1x1 with padding)
 //   im2col + GEMM         the rest (strided layers, 1x1 projections)
 // A forced algorithm applies to the layers it can run and leaves the others

@@ -1,5 +1,6 @@
 // Helpers shared by the CPU kernels (internal to engine/cpu/).
 #pragma once
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <exception>
@@ -24,6 +25,25 @@ template <class F> void dispatch_float(DType dtype, const char* op, F&& f) {
   gl::dispatch_float(dtype, op, "cpu", std::forward<F>(f));
 }
 using gl::dispatch_any;
+
+// out[i] = partials[0][i] + partials[1][i] + ... (count arrays of `size`, one
+// after the other), every element summed in array order, so the result does
+// not depend on which thread made which partial. Blocks of elements go to the
+// threads; inside a block the arrays are added one by one (contiguous, vectorized).
+template <class T>
+void sum_partials_in_order(const T* partials, std::int64_t count, std::int64_t size, T* out) {
+  constexpr std::int64_t kBlock = 2048;
+  const std::int64_t blocks = (size + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) if (size * count >= kParallelMin)
+  for (std::int64_t b = 0; b < blocks; ++b) {
+    const std::int64_t i0 = b * kBlock, i1 = std::min(size, i0 + kBlock);
+    for (std::int64_t i = i0; i < i1; ++i) out[i] = partials[i];
+    for (std::int64_t c = 1; c < count; ++c) {
+      const T* part = partials + c * size;
+      for (std::int64_t i = i0; i < i1; ++i) out[i] += part[i];
+    }
+  }
+}
 
 // An exception must not leave an OpenMP region: the runtime would call
 // std::terminate (an allocation failure in a thread's scratch buffer used to

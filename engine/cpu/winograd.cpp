@@ -19,6 +19,7 @@ namespace gl::cpu {
 namespace avx2 {
 constexpr int kV = 8;
 #include "engine/cpu/winograd_kernel.h"
+static_assert(kMR == kWinogradPanelRows, "winograd_pack_weights packs panels of kWinogradPanelRows");
 namespace {
 inline float horizontal_sum(Vec v) {
   const __m256 x = reinterpret_cast<__m256>(v);
@@ -38,7 +39,9 @@ using winograd::Transform;
 // L2 (alpha^2 * C * 192 floats is 440 KB at C = 16 with F(4x4)); the weight
 // gradient's tasks are longer so each lane sum closes a longer run of FMAs.
 constexpr std::int64_t kForwardColumns = 192;
+constexpr std::int64_t kMinForwardTasks = 8;
 constexpr std::int64_t kWeightGradColumns = 256;
+constexpr std::int64_t kMaxWeightGradTasks = 8;
 constexpr std::int64_t kMinWeightGradTasks = 4;
 
 // The build in use: its images per vector and its two task functions.
@@ -60,7 +63,7 @@ void avx2_weight_grad(int m, const float* x, const float* dy, const ConvGeom& g,
 }
 Kernels kernels() {
   if (winograd_avx512_usable()) {
-    return {16, winograd_forward_units_avx512, winograd_weight_grad_units_avx512};
+    return {kWinogradAvx512Lanes, winograd_forward_units_avx512, winograd_weight_grad_units_avx512};
   }
   return {avx2::kV, avx2_forward, avx2_weight_grad};
 }
@@ -75,7 +78,8 @@ void check_tile(int m) { GL_CHECK(m == 2 || m == 4, "winograd (cpu): tile size {
 
 // The kernel transforms run over many (k, c) pairs at once, the pair index kc
 // innermost so the compiler vectorizes them; kKernelChunk pairs keep the
-// temporaries in L1.
+// temporaries in L1, and the chunks go to the threads (run serially, the
+// transforms of a 64-channel layer left the other core waiting).
 constexpr std::int64_t kKernelChunk = 128;
 
 // U[xi][k][c] = (G w[k, c] G^T)[xi] for w [K, C, 3, 3], in double, packed for
@@ -83,12 +87,14 @@ constexpr std::int64_t kKernelChunk = 128;
 template <int M> std::vector<float> pack_weights(const float* w, const ConvGeom& g) {
   using F = Transform<M>;
   constexpr int alpha = F::kAlpha, a2 = alpha * alpha;
-  constexpr std::int64_t MR = avx2::kMR;  // the panel height (the same in both builds)
+  constexpr std::int64_t MR = kWinogradPanelRows;  // the panel height of both builds
   const std::int64_t panels = (g.K + MR - 1) / MR, KC = g.K * g.C;
   std::vector<float> packed(static_cast<std::size_t>(a2 * panels * g.C * MR), 0.0f);
-  double wt[9][kKernelChunk], gw[alpha][3][kKernelChunk], u[kKernelChunk];
-  for (std::int64_t kc0 = 0; kc0 < KC; kc0 += kKernelChunk) {
-    const std::int64_t n = std::min(kKernelChunk, KC - kc0);
+  const std::int64_t chunks = (KC + kKernelChunk - 1) / kKernelChunk;
+#pragma omp parallel for schedule(static) if (chunks > 1)
+  for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
+    double wt[9][kKernelChunk], gw[alpha][3][kKernelChunk], u[kKernelChunk];
+    const std::int64_t kc0 = chunk * kKernelChunk, n = std::min(kKernelChunk, KC - kc0);
     for (std::int64_t q = 0; q < n; ++q)
       for (int rs = 0; rs < 9; ++rs) wt[rs][q] = w[(kc0 + q) * 9 + rs];
     for (int i = 0; i < alpha; ++i)  // G w
@@ -114,9 +120,11 @@ template <int M> void inverse_kernel_transform(const float* dw_hat, const ConvGe
   using F = Transform<M>;
   constexpr int alpha = F::kAlpha;
   const std::int64_t KC = g.K * g.C;
-  double xg[alpha][3][kKernelChunk], out[kKernelChunk];
-  for (std::int64_t kc0 = 0; kc0 < KC; kc0 += kKernelChunk) {
-    const std::int64_t n = std::min(kKernelChunk, KC - kc0);
+  const std::int64_t chunks = (KC + kKernelChunk - 1) / kKernelChunk;
+#pragma omp parallel for schedule(static) if (chunks > 1)
+  for (std::int64_t chunk = 0; chunk < chunks; ++chunk) {
+    double xg[alpha][3][kKernelChunk], out[kKernelChunk];
+    const std::int64_t kc0 = chunk * kKernelChunk, n = std::min(kKernelChunk, KC - kc0);
     for (int i = 0; i < alpha; ++i)  // X G
       for (int s = 0; s < 3; ++s) {
         double* row = xg[i][s];
@@ -143,6 +151,8 @@ template <int M> void inverse_kernel_transform(const float* dw_hat, const ConvGe
 
 }  // namespace
 
+std::int64_t winograd_images_per_vector() { return kernels().images_per_vector; }
+
 bool winograd_applies(const ConvGeom& g) {
   return g.R == 3 && g.S == 3 && g.stride_h == 1 && g.stride_w == 1 && g.pad_h <= 2 &&
          g.pad_w <= 2 && g.Ho > 0 && g.Wo > 0 && g.N > 0 && g.C > 0 && g.K > 0;
@@ -157,10 +167,13 @@ void winograd_forward(const float* x, const float* packed_u, const ConvGeom& g, 
   check_tile(m);
   const Kernels k = kernels();
   const std::int64_t units = unit_count(g, m, k.images_per_vector);
-  // Whole rows of tiles a task, so each block's outputs leave in whole rows.
-  const std::int64_t tiles_w = (g.Wo + m - 1) / m;
-  const std::int64_t per_task =
-      std::max<std::int64_t>(1, kForwardColumns / k.images_per_vector / tiles_w) * tiles_w;
+  // Whole rows of tiles a task, so each block's outputs leave in whole rows;
+  // at most kForwardColumns columns, and at least kMinForwardTasks tasks where
+  // there are enough rows (a 64-channel 8x8 layer made 3 tasks for 2 threads).
+  const std::int64_t tiles_w = (g.Wo + m - 1) / m, rows = (units + tiles_w - 1) / tiles_w;
+  const std::int64_t rows_per_task = std::clamp<std::int64_t>((rows + kMinForwardTasks - 1) / kMinForwardTasks, 1,
+                                                              std::max<std::int64_t>(1, kForwardColumns / k.images_per_vector / tiles_w));
+  const std::int64_t per_task = rows_per_task * tiles_w;
   const std::int64_t tasks = (units + per_task - 1) / per_task;
   ParallelErrors errors;  // the threads' scratch buffers may fail to allocate
 #pragma omp parallel for schedule(dynamic, 1)
@@ -178,31 +191,38 @@ void winograd_weight_grad(const float* x, const float* dy, const ConvGeom& g, in
   const Kernels k = kernels();
   const int alpha = m + 2;
   const std::int64_t units = unit_count(g, m, k.images_per_vector), hat_size = alpha * alpha * g.K * g.C;
-  const std::int64_t per_task = std::clamp<std::int64_t>(
+  // Ranges of units of at most kWeightGradColumns columns; a task runs a few
+  // consecutive ranges into one transformed-domain partial [alpha^2][K][C].
+  // At most kMaxWeightGradTasks partials (the memory is tasks x alpha^2 K C),
+  // summed in task order below: the same bits for any thread count.
+  const std::int64_t per_range = std::clamp<std::int64_t>(
       (units + kMinWeightGradTasks - 1) / kMinWeightGradTasks, 1, kWeightGradColumns / k.images_per_vector);
-  const std::int64_t tasks = (units + per_task - 1) / per_task;
-  // One transformed-domain partial [alpha^2][K][C] a task, summed in task
-  // order below (a Tensor: the memory comes from the host block cache).
+  const std::int64_t ranges = (units + per_range - 1) / per_range;
+  const std::int64_t ranges_per_task = (ranges + kMaxWeightGradTasks - 1) / kMaxWeightGradTasks;
+  const std::int64_t tasks = (ranges + ranges_per_task - 1) / ranges_per_task;
+  // (A Tensor: the memory comes from the host block cache.)
   const Tensor partial_sums = Tensor::empty({tasks * hat_size}, DType::f32);
   float* partial = static_cast<float*>(partial_sums.raw_data());
   ParallelErrors errors;
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::int64_t task = 0; task < tasks; ++task) {
     errors.run([&] {
-      const std::int64_t u0 = task * per_task;
-      k.weight_grad(m, x, dy, g, u0, std::min(units, u0 + per_task), partial + task * hat_size);
+      float* mine = partial + task * hat_size;
+      std::fill(mine, mine + hat_size, 0.0f);
+      const std::int64_t r1 = std::min(ranges, (task + 1) * ranges_per_task);
+      for (std::int64_t r = task * ranges_per_task; r < r1; ++r) {
+        const std::int64_t u0 = r * per_range;
+        k.weight_grad(m, x, dy, g, u0, std::min(units, u0 + per_range), mine);
+      }
     });
   }
   errors.rethrow();
-#pragma omp parallel for schedule(static) if (hat_size >= 4096)
-  for (std::int64_t i = 0; i < hat_size; ++i) {
-    float s = partial[i];
-    for (std::int64_t t = 1; t < tasks; ++t) s += partial[t * hat_size + i];
-    partial[i] = s;
-  }
+  const Tensor total = Tensor::empty({hat_size}, DType::f32);
+  float* dw_hat = static_cast<float*>(total.raw_data());
+  sum_partials_in_order(partial, tasks, hat_size, dw_hat);
   // G^T . G is linear: once, on the sum.
-  if (m == 2) inverse_kernel_transform<2>(partial, g, dw);
-  else inverse_kernel_transform<4>(partial, g, dw);
+  if (m == 2) inverse_kernel_transform<2>(dw_hat, g, dw);
+  else inverse_kernel_transform<4>(dw_hat, g, dw);
 }
 
 }  // namespace gl::cpu

@@ -36,6 +36,10 @@ namespace gl::cpu {
 // 3x3 kernel, stride 1, padding at most 2 (so the input gradient is one too).
 bool winograd_applies(const ConvGeom& g);
 
+// Images a vector of the build in use holds (8 with AVX2, 16 with AVX-512): a
+// batch much smaller than that leaves lanes idle.
+std::int64_t winograd_images_per_vector();
+
 // U = G w G^T for w [K, C, 3, 3] with tile size m, packed for the kernel:
 // [alpha^2][ceil(K/4)][C][4] (zeros past K).
 std::vector<float> winograd_pack_weights(const float* w, const ConvGeom& g, int m);

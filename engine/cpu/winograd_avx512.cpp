@@ -15,8 +15,9 @@
 #include <immintrin.h>
 
 namespace gl::cpu::avx512 {
-constexpr int kV = 16;
+constexpr int kV = kWinogradAvx512Lanes;
 #include "engine/cpu/winograd_kernel.h"
+static_assert(kMR == kWinogradPanelRows, "winograd_pack_weights packs panels of kWinogradPanelRows");
 namespace {
 inline float horizontal_sum(Vec v) { return _mm512_reduce_add_ps(reinterpret_cast<__m512>(v)); }
 }  // namespace

@@ -18,6 +18,7 @@
 
 namespace {
 
+static_assert(kV == 8 || kV == 16, "the transpose below has stages for 8 or 16 lanes");
 typedef float Vec __attribute__((vector_size(kV * sizeof(float))));
 typedef float VecU __attribute__((vector_size(kV * sizeof(float)), aligned(4)));  // unaligned access
 
@@ -315,7 +316,9 @@ inline void gemm_tile(const float* u, const float* v, std::int64_t C, std::int64
     for (int n = 0; n < NV; ++n) store(out + m * out_stride + n * kV, acc[m][n]);
 }
 
-// y for units [u0, u1): transform, alpha^2 GEMMs, inverse transform.
+// y for units [u0, u1): transform, alpha^2 GEMMs, inverse transform. The
+// range must hold whole rows of tiles (winograd_forward's tasks do): the
+// outputs leave a slab of whole rows.
 template <int M>
 void forward_units(const float* x, const float* packed_u, const gl::ConvGeom& g, std::int64_t u0,
                    std::int64_t u1, float* y) {
@@ -335,7 +338,11 @@ void forward_units(const float* x, const float* packed_u, const gl::ConvGeom& g,
       float* out = Mo + (panel * kMR * a2 + xi) * cols;
       std::int64_t j = 0;
       for (; j + 3 * kV <= cols; j += 3 * kV) gemm_tile<3>(u, vx + j, g.C, cols, out + j, a2 * cols, rows);
-      for (; j < cols; j += kV) gemm_tile<1>(u, vx + j, g.C, cols, out + j, a2 * cols, rows);
+      if (j + 2 * kV <= cols) {
+        gemm_tile<2>(u, vx + j, g.C, cols, out + j, a2 * cols, rows);
+        j += 2 * kV;
+      }
+      if (j < cols) gemm_tile<1>(u, vx + j, g.C, cols, out + j, a2 * cols, rows);
     }
   }
 
@@ -362,24 +369,12 @@ void forward_units(const float* x, const float* packed_u, const gl::ConvGeom& g,
 #pragma GCC unroll 8
           for (int j = 0; j < M; ++j) store(origin + (i * slab_w + j) * kV, o[i * M + j]);
       }
-      if (s.t0 % p.tiles_w != 0 || s.t1 % p.tiles_w != 0) {  // partial tile rows: tile by tile
-        for (std::int64_t t = s.t0; t < s.t1; ++t) {
-          const std::int64_t th = t / p.tiles_w - s.th0, tw = t % p.tiles_w;
-          const std::int64_t oh = (s.th0 + th) * M, ow = tw * M;
-          const float* origin = slab + (th * M * slab_w + ow) * kV;
-          for (std::int64_t i = 0; i < M && oh + i < g.Ho; ++i)
-            for (std::int64_t j = 0; j < M && ow + j < g.Wo; ++j)
-              for (std::int64_t lane = 0; lane < count; ++lane)
-                y[(((n0 + lane) * g.K + k) * g.Ho + oh + i) * g.Wo + ow + j] = origin[(i * slab_w + j) * kV + lane];
-        }
-      } else {
-        unpack_slab(slab, oh1 - oh0, slab_w, n0, count, k, g.K, g.Ho, g.Wo, oh0, y);
-      }
+      unpack_slab(slab, oh1 - oh0, slab_w, n0, count, k, g.K, g.Ho, g.Wo, oh0, y);
     }
   }
 }
 
-// out[m * C + n] = sum_j dy[m][j] d[n][j] (rows of DY[xi] and D[xi], `cols` long).
+// out[m * C + n] += sum_j dy[m][j] d[n][j] (rows of DY[xi] and D[xi], `cols` long).
 template <int MR, int NT>
 inline void dw_tile(const float* dy, const float* d, std::int64_t cols, float* out, std::int64_t C) {
   Vec acc[MR][NT];
@@ -394,7 +389,7 @@ inline void dw_tile(const float* dy, const float* d, std::int64_t cols, float* o
     }
   }
   for (int m = 0; m < MR; ++m)
-    for (int n = 0; n < NT; ++n) out[m * C + n] = horizontal_sum(acc[m][n]);
+    for (int n = 0; n < NT; ++n) out[m * C + n] += horizontal_sum(acc[m][n]);
 }
 
 // Register tile of the weight-gradient GEMM: rows (output channels) x columns
@@ -409,7 +404,7 @@ void dw_rows(const float* dy, const float* d, std::int64_t C, std::int64_t cols,
   for (; c < C; ++c) dw_tile<MR, 1>(dy, d + c * cols, cols, out + c, C);
 }
 
-// dw_hat [alpha^2][K][C] = sum over units [u0, u1) of DY[xi][k][.] . D[xi][c][.],
+// dw_hat [alpha^2][K][C] += sum over units [u0, u1) of DY[xi][k][.] . D[xi][c][.],
 // the weight gradient in the transformed domain (winograd.cpp applies G^T . G).
 template <int M>
 void weight_grad_units(const float* x, const float* dy, const gl::ConvGeom& g, std::int64_t u0,
