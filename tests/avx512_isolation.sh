@@ -13,15 +13,18 @@ lib=$1
 command -v objdump >/dev/null || { echo "avx512_isolation.sh: objdump not found (binutils); skipped"; exit 77; }
 # Only weak (vague-linkage) functions can be merged across files; functions
 # with internal linkage (anonymous namespaces) are private to their file.
-weak=$(nm --defined-only "$lib" | awk '$2 ~ /^[WVu]$/ { print $3 }' | sort -u)
-leaks=$(objdump -d --no-show-raw-insn "$lib" | awk -v weak="$weak" '
-  BEGIN { n = split(weak, names, "\n"); for (i = 1; i <= n; ++i) is_weak[names[i]] = 1 }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+nm --defined-only "$lib" | awk '$2 ~ /^[WVu]$/ { print $3 }' | sort -u >"$tmp/weak"
+objdump -d --no-show-raw-insn "$lib" >"$tmp/disassembly"
+leaks=$(awk '
+  NR == FNR { is_weak[$0] = 1; next }
   /^[0-9a-f]+ <.*>:$/ { name = $0; sub(/^[0-9a-f]+ </, "", name); sub(/>:$/, "", name); next }
   /%zmm|%[xy]mm(1[6-9]|2[0-9]|3[01])|%k[1-7]/ { if ((name in is_weak) && name !~ /avx512/) bad[name] = 1 }
-  END { for (n in bad) print n }' | c++filt)
+  END { for (n in bad) print n }' "$tmp/weak" "$tmp/disassembly" | c++filt)
 if [[ -n "$leaks" ]]; then
   echo "avx512_isolation.sh: AVX-512 instructions outside the AVX-512 kernels of $lib:"
   echo "$leaks" | head -20
   exit 1
 fi
-echo "avx512_isolation.sh: $(echo "$weak" | grep -c .) weak functions in $lib; none outside the AVX-512 kernels uses AVX-512"
+echo "avx512_isolation.sh: $(grep -c . "$tmp/weak") weak functions in $lib; none outside the AVX-512 kernels uses AVX-512"

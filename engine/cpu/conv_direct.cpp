@@ -1,6 +1,7 @@
 // The direct convolution (conv_direct.h): the AVX2 build of the kernel, the
 // weight packing, and the run-time choice of the AVX-512 build.
 #include "engine/cpu/conv_direct.h"
+#include "engine/cpu/avx2_sum.h"
 #include "engine/cpu/conv_direct_avx512.h"
 
 #include <immintrin.h>
@@ -16,13 +17,7 @@ namespace avx2 {
 constexpr int kV = 8;
 #include "engine/cpu/conv_direct_kernel.h"
 namespace {
-inline float horizontal_sum(Vec v) {
-  const __m256 x = reinterpret_cast<__m256>(v);
-  __m128 h = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
-  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-  h = _mm_add_ss(h, _mm_movehdup_ps(h));
-  return _mm_cvtss_f32(h);
-}
+inline float horizontal_sum(Vec v) { return sum_lanes_avx2(reinterpret_cast<__m256>(v)); }
 inline Vec load_first(const float* p, int n) {
   const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   return reinterpret_cast<Vec>(_mm256_maskload_ps(p, _mm256_cmpgt_epi32(_mm256_set1_epi32(n), lane)));

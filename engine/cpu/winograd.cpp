@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/core/tensor.h"
+#include "engine/cpu/avx2_sum.h"
 #include "engine/cpu/kernel_util.h"
 #include "engine/cpu/winograd_avx512.h"
 #include "engine/cpu/winograd_transforms.h"
@@ -21,13 +22,7 @@ constexpr int kV = 8;
 #include "engine/cpu/winograd_kernel.h"
 static_assert(kMR == kWinogradPanelRows, "winograd_pack_weights packs panels of kWinogradPanelRows");
 namespace {
-inline float horizontal_sum(Vec v) {
-  const __m256 x = reinterpret_cast<__m256>(v);
-  __m128 h = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
-  h = _mm_add_ps(h, _mm_movehl_ps(h, h));
-  h = _mm_add_ss(h, _mm_movehdup_ps(h));
-  return _mm_cvtss_f32(h);
-}
+inline float horizontal_sum(Vec v) { return sum_lanes_avx2(reinterpret_cast<__m256>(v)); }
 }  // namespace
 }  // namespace avx2
 

@@ -226,68 +226,53 @@ inline BlockSpan block_span(const Plan& p, std::int64_t b, std::int64_t u0, std:
   return s;
 }
 
-// V [alpha^2][C][cols] = BT d BT^T for every tile d of x [N, C, H, W] (padded
-// by pad_h, pad_w) in units [u0, u1).
-template <int M>
-void transform_input(const float* x, const gl::ConvGeom& g, const Plan& p, std::int64_t u0,
-                     std::int64_t u1, float* V) {
+// out [alpha^2][channels][cols] = L t L^T (the 1-D transform f, Ri inputs and
+// alpha outputs) for every Ri x Ri tile t of src [N, channels, H, W] in units
+// [u0, u1): tile (th, tw) starts at row th*M - pad_h, column tw*M - pad_w, and
+// reads zeros outside the plane.
+template <int M, int Ri, class F>
+void transform_tiles(const float* src, std::int64_t N, std::int64_t channels, std::int64_t H,
+                     std::int64_t W, std::int64_t pad_h, std::int64_t pad_w, const Plan& p,
+                     std::int64_t u0, std::int64_t u1, F f, float* out) {
   constexpr int alpha = M + 2, a2 = alpha * alpha;
-  const std::int64_t cols = (u1 - u0) * kV, slab_w = p.tiles_w * M + 2;
+  const std::int64_t cols = (u1 - u0) * kV, slab_w = p.tiles_w * M + (Ri - M);
   thread_local std::vector<float> slab_buf;
   for (std::int64_t b = u0 / p.tiles; b * p.tiles < u1; ++b) {
     const BlockSpan s = block_span(p, b, u0, u1);
-    const std::int64_t n0 = b * kV, count = std::min<std::int64_t>(kV, g.N - n0);
-    const std::int64_t slab_h = (s.th1 - s.th0) * M + 2;
+    const std::int64_t n0 = b * kV, count = std::min<std::int64_t>(kV, N - n0);
+    const std::int64_t slab_h = (s.th1 - s.th0) * M + (Ri - M);
     float* slab = scratch(slab_buf, slab_h * slab_w * kV);
-    for (std::int64_t c = 0; c < g.C; ++c) {
-      pack_slab(x, g.C, g.H, g.W, n0, count, c, s.th0 * M - g.pad_h, slab_h, -g.pad_w, slab_w, slab);
+    for (std::int64_t c = 0; c < channels; ++c) {
+      pack_slab(src, channels, H, W, n0, count, c, s.th0 * M - pad_h, slab_h, -pad_w, slab_w, slab);
       for (std::int64_t t = s.t0; t < s.t1; ++t) {
         const std::int64_t th = t / p.tiles_w - s.th0, tw = t % p.tiles_w;
         const float* origin = slab + (th * M * slab_w + tw * M) * kV;
-        Vec d[a2], v[a2];
+        Vec in[Ri * Ri], v[a2];
 #pragma GCC unroll 8
-        for (int r = 0; r < alpha; ++r)
+        for (int r = 0; r < Ri; ++r)
 #pragma GCC unroll 8
-          for (int q = 0; q < alpha; ++q) d[r * alpha + q] = load(origin + (r * slab_w + q) * kV);
-        apply2d<alpha, alpha>(Ops<M>::bt, d, v);
-        float* out = V + c * cols + (b * p.tiles + t - u0) * kV;
+          for (int q = 0; q < Ri; ++q) in[r * Ri + q] = load(origin + (r * slab_w + q) * kV);
+        apply2d<alpha, Ri>(f, in, v);
+        float* dst = out + c * cols + (b * p.tiles + t - u0) * kV;
 #pragma GCC unroll 8
-        for (int xi = 0; xi < a2; ++xi) store(out + xi * xi_stride(g.C, cols), v[xi]);
+        for (int xi = 0; xi < a2; ++xi) store(dst + xi * xi_stride(channels, cols), v[xi]);
       }
     }
   }
 }
 
-// DY [alpha^2][K][cols] = A dy A^T for every m x m tile of dy [N, K, Ho, Wo]
-// (zeros past the edge) in units [u0, u1).
+// V [alpha^2][C][cols] = BT d BT^T for every alpha x alpha tile d of x (padded).
+template <int M>
+void transform_input(const float* x, const gl::ConvGeom& g, const Plan& p, std::int64_t u0,
+                     std::int64_t u1, float* V) {
+  transform_tiles<M, M + 2>(x, g.N, g.C, g.H, g.W, g.pad_h, g.pad_w, p, u0, u1, Ops<M>::bt, V);
+}
+
+// DY [alpha^2][K][cols] = A dy A^T for every m x m tile of dy [N, K, Ho, Wo].
 template <int M>
 void transform_output_grad(const float* dy, const gl::ConvGeom& g, const Plan& p, std::int64_t u0,
                            std::int64_t u1, float* DY) {
-  constexpr int alpha = M + 2, a2 = alpha * alpha;
-  const std::int64_t cols = (u1 - u0) * kV, slab_w = p.tiles_w * M;
-  thread_local std::vector<float> slab_buf;
-  for (std::int64_t b = u0 / p.tiles; b * p.tiles < u1; ++b) {
-    const BlockSpan s = block_span(p, b, u0, u1);
-    const std::int64_t n0 = b * kV, count = std::min<std::int64_t>(kV, g.N - n0);
-    const std::int64_t slab_h = (s.th1 - s.th0) * M;
-    float* slab = scratch(slab_buf, slab_h * slab_w * kV);
-    for (std::int64_t k = 0; k < g.K; ++k) {
-      pack_slab(dy, g.K, g.Ho, g.Wo, n0, count, k, s.th0 * M, slab_h, 0, slab_w, slab);
-      for (std::int64_t t = s.t0; t < s.t1; ++t) {
-        const std::int64_t th = t / p.tiles_w - s.th0, tw = t % p.tiles_w;
-        const float* origin = slab + (th * M * slab_w + tw * M) * kV;
-        Vec e[M * M], v[a2];
-#pragma GCC unroll 8
-        for (int r = 0; r < M; ++r)
-#pragma GCC unroll 8
-          for (int q = 0; q < M; ++q) e[r * M + q] = load(origin + (r * slab_w + q) * kV);
-        apply2d<alpha, M>(Ops<M>::a, e, v);
-        float* out = DY + k * cols + (b * p.tiles + t - u0) * kV;
-#pragma GCC unroll 8
-        for (int xi = 0; xi < a2; ++xi) store(out + xi * xi_stride(g.K, cols), v[xi]);
-      }
-    }
-  }
+  transform_tiles<M, M>(dy, g.N, g.K, g.Ho, g.Wo, 0, 0, p, u0, u1, Ops<M>::a, DY);
 }
 
 // out[m][.] = sum_c u[c][m] v[c][.] for kMR rows and NV vectors of columns;
