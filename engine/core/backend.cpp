@@ -33,9 +33,9 @@ void Backend::batchnorm_relu_backward(const Tensor& x, const Tensor& gamma,
                                       const Tensor& save_mean, const Tensor& save_invstd,
                                       const Tensor& y, const Tensor& dy, Tensor& dx,
                                       Tensor& dgamma, Tensor& dbeta) {
-  Tensor masked = Tensor::empty(dy.shape(), dy.dtype(), dy.device());
-  unary_backward(UnaryOp::relu, /*x=*/y, Tensor(), dy, masked, 0.0);  // relu'(z) = [y > 0]
-  batchnorm_backward(x, gamma, save_mean, save_invstd, masked, dx, dgamma, dbeta);
+  Tensor no_residual;  // the composed masked backward below, without a residual gradient
+  Backend::batchnorm_add_relu_backward(x, gamma, save_mean, save_invstd, y, dy, dx, dgamma, dbeta,
+                                       no_residual);
 }
 
 void Backend::batchnorm_add_relu_forward_train(const Tensor& x, const Tensor& gamma,
